@@ -1,0 +1,118 @@
+package io.portopt.solver;
+
+import io.portopt.solver.model.Assignment;
+import io.portopt.solver.model.Plan;
+import io.portopt.solver.model.Problem;
+import io.portopt.solver.model.Unassigned;
+import io.portopt.solver.model.UnassignedReason;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The solver's entry point. Stateless and thread-safe: each call builds its own search state and
+ * runs on the caller's thread (one solver per core is the caller's concern).
+ */
+public final class BerthPlanner {
+    /** Bumped whenever a change may alter the plans it returns; part of every cache key. */
+    public static final String VERSION = "portopt-solver/1";
+
+    private BerthPlanner() {
+    }
+
+    /** Construction, then search until the time limit or step budget; the best plan found. */
+    public static SolveResult solve(Problem problem, SolverOptions options) {
+        long startNanos = System.nanoTime();
+        CompiledProblem compiled = new CompiledProblem(problem);
+        Search search = new Search(compiled, options.seed());
+        Schedule start = search.construct();
+        return finish(compiled, search, start, options, startNanos);
+    }
+
+    /**
+     * Re-times and repairs a plan made for a similar problem: vessels keep the berth and order of
+     * {@code hint} where that is still feasible, the rest are inserted at their cheapest positions,
+     * then the search improves it within the options' budget. Always feasible for {@code problem}.
+     */
+    public static SolveResult repair(Problem problem, List<Assignment> hint, SolverOptions options) {
+        long startNanos = System.nanoTime();
+        CompiledProblem compiled = new CompiledProblem(problem);
+        Map<String, Integer> vesselIndex = indexOf(problem.vessels().stream().map(v -> v.id()).toList());
+        Map<String, Integer> berthIndex = indexOf(problem.berths().stream().map(b -> b.id()).toList());
+        List<List<Integer>> order = new ArrayList<>();
+        for (int b = 0; b < compiled.berthCount; b++) {
+            order.add(new ArrayList<>());
+        }
+        hint.stream().sorted(Comparator.comparingLong(Assignment::start)).forEach(a -> {
+            Integer v = vesselIndex.get(a.vessel());
+            Integer b = berthIndex.get(a.berth());
+            if (v != null && b != null) {
+                order.get(b).add(v);
+            }
+        });
+        int[][] sequences = order.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+        Search search = new Search(compiled, options.seed());
+        Schedule start = search.constructFrom(sequences);
+        return finish(compiled, search, start, options, startNanos);
+    }
+
+    private static SolveResult finish(CompiledProblem compiled, Search search, Schedule start,
+                                      SolverOptions options, long startNanos) {
+        long constructedNanos = System.nanoTime();
+        double constructionObjective = start.cost;
+        int constructionAssigned = start.assignedCount;
+        long deadline = saturatedAdd(startNanos, options.timeLimit().toNanos());
+        Schedule best = search.improve(deadline, options.maxSteps(), startNanos);
+        long endNanos = System.nanoTime();
+        List<double[]> trace = new ArrayList<>();
+        trace.add(new double[] {(constructedNanos - startNanos) / 1e6, constructionObjective});
+        for (long[] point : search.progress.improvements) {
+            trace.add(new double[] {(point[0] - startNanos) / 1e6, point[1]});
+        }
+        SolveStats stats = new SolveStats(constructionObjective, constructionAssigned,
+                (constructedNanos - startNanos) / 1000, (endNanos - startNanos) / 1_000_000,
+                search.progress.steps, trace);
+        return new SolveResult(toPlan(compiled, best), stats);
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static Map<String, Integer> indexOf(List<String> ids) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            index.putIfAbsent(ids.get(i), i);
+        }
+        return index;
+    }
+
+    static Plan toPlan(CompiledProblem p, Schedule s) {
+        List<Assignment> assignments = new ArrayList<>();
+        double objective = 0;
+        for (int b = 0; b < p.berthCount; b++) {
+            String berthId = p.problem.berths().get(b).id();
+            for (int q = 0; q < s.len[b]; q++) {
+                int v = s.seq[b][q];
+                assignments.add(new Assignment(p.problem.vessels().get(v).id(), berthId, s.start[b][q], s.end[b][q]));
+                objective += p.cost(v, s.end[b][q]);
+            }
+        }
+        assignments.sort(Comparator.comparingLong(Assignment::start).thenComparing(Assignment::berth));
+        List<Unassigned> unassigned = new ArrayList<>();
+        for (int v = 0; v < p.vesselCount; v++) {
+            if (s.berthOf[v] < 0) {
+                UnassignedReason reason = p.intrinsicReason[v] == null ? UnassignedReason.BERTH_CAPACITY : p.intrinsicReason[v];
+                String detail = p.intrinsicReason[v] == null
+                        ? "fits an empty berth, but the other vessels leave no feasible slot before its latest departure"
+                        : p.intrinsicDetail[v];
+                unassigned.add(new Unassigned(p.problem.vessels().get(v).id(), reason, detail));
+            }
+        }
+        return new Plan(assignments, unassigned, objective);
+    }
+}

@@ -1,0 +1,416 @@
+package io.portopt.solver;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Anytime search: best-insertion construction, then ruin-and-recreate (large neighbourhood search)
+ * under simulated annealing, keeping the best plan found. Ruin removes random, time-related or
+ * berth-segment groups of vessels; recreate puts them back at their cheapest feasible positions,
+ * with occasional "blinks" that skip a position for diversity.
+ */
+final class Search {
+    private static final int MAX_RUIN = 30;
+    private static final double BLINK_RATE = 0.01;
+    /** Start and end temperature as fractions of the mean handling time of the problem. */
+    private static final double START_TEMPERATURE = 0.4;
+    private static final double END_TEMPERATURE = 0.01;
+
+    private final CompiledProblem p;
+    private final SplittableRandom random;
+    private final Schedule cur;
+    private final Schedule accepted;
+    private final Schedule best;
+    private final int[] removed;
+    private final boolean[] touched;
+    private final int[] touchedList;
+    private int touchedCount;
+    private final double meanHandling;
+    final SearchProgress progress = new SearchProgress();
+
+    Search(CompiledProblem p, long seed) {
+        this.p = p;
+        this.random = new SplittableRandom(seed);
+        this.cur = new Schedule(p);
+        this.accepted = new Schedule(p);
+        this.best = new Schedule(p);
+        this.removed = new int[p.vesselCount];
+        this.touched = new boolean[p.berthCount];
+        this.touchedList = new int[p.berthCount];
+        double sum = 0;
+        int count = 0;
+        for (int v = 0; v < p.vesselCount; v++) {
+            for (int b : p.compatible[v]) {
+                sum += p.handling[v][b] * p.weight[v];
+                count++;
+            }
+        }
+        this.meanHandling = count == 0 ? 1 : Math.max(1e-9, sum / count);
+    }
+
+    /** Best-insertion construction in order of arrival; the start the search must never be worse than. */
+    Schedule construct() {
+        Integer[] order = new Integer[p.vesselCount];
+        for (int v = 0; v < order.length; v++) {
+            order[v] = v;
+        }
+        Arrays.sort(order, (a, b) -> a.equals(b) ? 0 : p.arrival[a] != p.arrival[b]
+                ? Long.compare(p.arrival[a], p.arrival[b]) : Integer.compare(a, b));
+        for (int v : order) {
+            if (p.compatible[v].length > 0) {
+                insertBest(cur, v, 0.0);
+            }
+        }
+        accepted.copyFrom(cur);
+        best.copyFrom(cur);
+        return best;
+    }
+
+    /** Starts the search from given berth sequences (a repaired plan); vessels left out are inserted. */
+    Schedule constructFrom(int[][] sequences) {
+        for (int b = 0; b < sequences.length; b++) {
+            for (int v : sequences[b]) {
+                if (cur.berthOf[v] < 0 && p.handling[v][b] >= 0
+                        && cur.insertionDelta(v, b, cur.len[b], Double.POSITIVE_INFINITY) < Double.POSITIVE_INFINITY) {
+                    cur.insert(v, b, cur.len[b]);
+                }
+            }
+        }
+        for (int v = 0; v < p.vesselCount; v++) {
+            if (cur.berthOf[v] < 0 && p.compatible[v].length > 0) {
+                insertBest(cur, v, 0.0);
+            }
+        }
+        accepted.copyFrom(cur);
+        best.copyFrom(cur);
+        return best;
+    }
+
+    /** Runs ruin-and-recreate until the deadline or step budget; returns the best schedule. */
+    Schedule improve(long deadlineNanos, long maxSteps, long startNanos) {
+        int n = p.vesselCount;
+        if (n < 2 || p.berthCount == 0) {
+            return best;
+        }
+        long budgetNanos = Math.max(1, deadlineNanos - startNanos);
+        double t0 = START_TEMPERATURE * meanHandling;
+        double t1 = END_TEMPERATURE * meanHandling;
+        long step = 0;
+        while (step < maxSteps) {
+            long now = System.nanoTime();
+            if (now >= deadlineNanos) {
+                break;
+            }
+            double frac = maxSteps == Long.MAX_VALUE
+                    ? (double) (now - startNanos) / budgetNanos
+                    : (double) step / maxSteps;
+            double temperature = t0 * Math.pow(t1 / t0, Math.min(1.0, frac));
+            step++;
+            touchedCount = 0;
+            int k = ruin();
+            recreate(k);
+            if (acceptable(temperature)) {
+                commit();
+                if (cur.betterThan(best)) {
+                    best.copyFrom(cur);
+                    progress.improved(System.nanoTime(), best.cost, best.assignedCount);
+                }
+            } else {
+                rollback();
+            }
+        }
+        progress.steps = step;
+        return best;
+    }
+
+    private boolean acceptable(double temperature) {
+        if (cur.assignedCount != accepted.assignedCount) {
+            return cur.assignedCount > accepted.assignedCount;
+        }
+        double delta = cur.cost - accepted.cost;
+        if (delta <= 0) {
+            return true;
+        }
+        return random.nextDouble() < Math.exp(-delta / temperature);
+    }
+
+    private int ruin() {
+        int assigned = cur.assignedCount;
+        if (assigned == 0) {
+            return collectUnassigned(0);
+        }
+        int maxK = Math.max(1, Math.min(MAX_RUIN, assigned / 4 + 1));
+        int k = 1 + random.nextInt(maxK);
+        int count;
+        int strategy = random.nextInt(3);
+        if (strategy == 0) {
+            count = ruinRandom(k);
+        } else if (strategy == 1) {
+            count = ruinRelated(k);
+        } else {
+            count = ruinSegment(k);
+        }
+        return collectUnassigned(count);
+    }
+
+    /**
+     * Adds some unassigned (but placeable in principle) vessels to the recreate list, starting at a
+     * random vessel so that on a congested port every one of them gets its chances.
+     */
+    private int collectUnassigned(int count) {
+        int n = p.vesselCount;
+        if (cur.assignedCount + count == n) {
+            return count;
+        }
+        int limit = count + MAX_RUIN;
+        int offset = random.nextInt(n);
+        for (int i = 0; i < n && count < limit; i++) {
+            int v = (offset + i) % n;
+            if (cur.berthOf[v] < 0 && p.compatible[v].length > 0 && !contains(count, v)) {
+                removed[count++] = v;
+            }
+        }
+        return count;
+    }
+
+    private boolean contains(int count, int v) {
+        for (int i = 0; i < count; i++) {
+            if (removed[i] == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int ruinRandom(int k) {
+        int count = 0;
+        int attempts = 0;
+        while (count < k && attempts < 4 * k) {
+            attempts++;
+            int v = random.nextInt(p.vesselCount);
+            if (cur.berthOf[v] >= 0) {
+                removeVessel(v);
+                removed[count++] = v;
+            }
+        }
+        return count;
+    }
+
+    /** Removes vessels whose start lies close in time to a random seed vessel, across berths. */
+    private int ruinRelated(int k) {
+        int seedVessel = randomAssigned();
+        if (seedVessel < 0) {
+            return 0;
+        }
+        long seedStart = startOf(seedVessel);
+        int[] candidates = new int[cur.assignedCount];
+        long[] distance = new long[cur.assignedCount];
+        int c = 0;
+        for (int b = 0; b < p.berthCount; b++) {
+            for (int q = 0; q < cur.len[b]; q++) {
+                candidates[c] = cur.seq[b][q];
+                distance[c] = Math.abs(cur.start[b][q] - seedStart);
+                c++;
+            }
+        }
+        int count = 0;
+        // Partial selection of the k nearest, with a little noise to vary the neighbourhood.
+        for (int i = 0; i < k && i < c; i++) {
+            int pick = -1;
+            long bestDistance = Long.MAX_VALUE;
+            for (int j = i; j < c; j++) {
+                long d = distance[j] + (random.nextInt(8) == 0 ? (long) (meanHandling * random.nextDouble()) : 0);
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    pick = j;
+                }
+            }
+            int tmpV = candidates[i];
+            candidates[i] = candidates[pick];
+            candidates[pick] = tmpV;
+            long tmpD = distance[i];
+            distance[i] = distance[pick];
+            distance[pick] = tmpD;
+            removeVessel(candidates[i]);
+            removed[count++] = candidates[i];
+        }
+        return count;
+    }
+
+    /** Removes a run of consecutive vessels from one berth. */
+    private int ruinSegment(int k) {
+        int seedVessel = randomAssigned();
+        if (seedVessel < 0) {
+            return 0;
+        }
+        int b = cur.berthOf[seedVessel];
+        int l = cur.len[b];
+        int runLength = Math.min(k, l);
+        int from = random.nextInt(l - runLength + 1);
+        int count = 0;
+        int[] run = Arrays.copyOfRange(cur.seq[b], from, from + runLength);
+        for (int v : run) {
+            removeVessel(v);
+            removed[count++] = v;
+        }
+        return count;
+    }
+
+    private int randomAssigned() {
+        for (int attempt = 0; attempt < 64; attempt++) {
+            int v = random.nextInt(p.vesselCount);
+            if (cur.berthOf[v] >= 0) {
+                return v;
+            }
+        }
+        for (int v = 0; v < p.vesselCount; v++) {
+            if (cur.berthOf[v] >= 0) {
+                return v;
+            }
+        }
+        return -1;
+    }
+
+    private long startOf(int v) {
+        int b = cur.berthOf[v];
+        for (int q = 0; q < cur.len[b]; q++) {
+            if (cur.seq[b][q] == v) {
+                return cur.start[b][q];
+            }
+        }
+        throw new IllegalStateException("vessel " + v + " not found at berth " + b);
+    }
+
+    private void removeVessel(int v) {
+        touch(cur.berthOf[v]);
+        cur.remove(v);
+    }
+
+    private void recreate(int count) {
+        int order = random.nextInt(4);
+        if (order == 0) {
+            shuffle(count);
+        } else if (order == 1) {
+            sortBy(count, v -> p.arrival[v]);
+        } else if (order == 2) {
+            sortBy(count, v -> -(long) (p.weight[v] * p.handling[v][p.compatible[v][0]] * 1000));
+        } else {
+            sortBy(count, v -> p.due[v] == Long.MAX_VALUE ? Long.MAX_VALUE : p.due[v] - p.arrival[v]);
+        }
+        for (int i = 0; i < count; i++) {
+            int b = insertBest(cur, removed[i], BLINK_RATE);
+            if (b >= 0) {
+                touch(b);
+            }
+        }
+    }
+
+    /** Inserts v at its cheapest feasible position; returns the berth, or -1 when none is feasible. */
+    private int insertBest(Schedule s, int v, double blinkRate) {
+        double bestDelta = Double.POSITIVE_INFINITY;
+        int bestBerth = -1;
+        int bestPos = -1;
+        long arrival = p.arrival[v];
+        double w = p.weight[v];
+        for (int b : p.compatible[v]) {
+            int l = s.len[b];
+            long[] en = s.end[b];
+            int pos = 0;
+            // Inserting before a vessel that is gone before v arrives is dominated by inserting after it.
+            while (pos < l && en[pos] <= arrival) {
+                pos++;
+            }
+            long h = p.handling[v][b];
+            for (; pos <= l; pos++) {
+                long ready = s.readyAt(b, pos);
+                if (w * (Math.max(ready, arrival) + h - arrival) >= bestDelta) {
+                    break;
+                }
+                if (blinkRate > 0 && random.nextDouble() < blinkRate) {
+                    continue;
+                }
+                double delta = s.insertionDelta(v, b, pos, bestDelta);
+                if (delta < bestDelta) {
+                    bestDelta = delta;
+                    bestBerth = b;
+                    bestPos = pos;
+                }
+            }
+        }
+        if (bestBerth >= 0) {
+            s.insert(v, bestBerth, bestPos);
+        }
+        return bestBerth;
+    }
+
+    private void touch(int b) {
+        if (!touched[b]) {
+            touched[b] = true;
+            touchedList[touchedCount++] = b;
+        }
+    }
+
+    private void commit() {
+        syncTouched(cur, accepted);
+    }
+
+    private void rollback() {
+        syncTouched(accepted, cur);
+    }
+
+    /** Copies the touched berths from one schedule to the other and clears the touched set. */
+    private void syncTouched(Schedule from, Schedule to) {
+        for (int i = 0; i < touchedCount; i++) {
+            int b = touchedList[i];
+            for (int q = 0; q < to.len[b]; q++) {
+                to.berthOf[to.seq[b][q]] = -1;
+            }
+        }
+        for (int i = 0; i < touchedCount; i++) {
+            int b = touchedList[i];
+            to.copyBerthFrom(from, b);
+            for (int q = 0; q < to.len[b]; q++) {
+                to.berthOf[to.seq[b][q]] = b;
+            }
+            touched[b] = false;
+        }
+        to.assignedCount = from.assignedCount;
+        to.cost = from.cost;
+        touchedCount = 0;
+    }
+
+    private void shuffle(int count) {
+        for (int i = count - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = removed[i];
+            removed[i] = removed[j];
+            removed[j] = tmp;
+        }
+    }
+
+    private void sortBy(int count, java.util.function.IntToLongFunction key) {
+        // Insertion sort: the removed set is small.
+        for (int i = 1; i < count; i++) {
+            int v = removed[i];
+            long kv = key.applyAsLong(v);
+            int j = i - 1;
+            while (j >= 0 && key.applyAsLong(removed[j]) > kv) {
+                removed[j + 1] = removed[j];
+                j--;
+            }
+            removed[j + 1] = v;
+        }
+    }
+
+    /** Best-so-far trace and step count of one search. */
+    static final class SearchProgress {
+        final List<long[]> improvements = new ArrayList<>();
+        long steps;
+
+        void improved(long nanos, double cost, int assigned) {
+            improvements.add(new long[] {nanos, Math.round(cost), assigned});
+        }
+    }
+}

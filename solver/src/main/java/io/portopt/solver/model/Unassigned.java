@@ -1,0 +1,4 @@
+package io.portopt.solver.model;
+
+public record Unassigned(String vessel, UnassignedReason reason, String detail) {
+}
