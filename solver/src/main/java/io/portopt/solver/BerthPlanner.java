@@ -59,6 +59,21 @@ public final class BerthPlanner {
         return finish(compiled, search, start, options, startNanos);
     }
 
+    /**
+     * Vessels that no plan can place, whatever the others do: no compatible berth, or no feasible
+     * start even on an empty berth. Cheap; used to validate a request without solving it.
+     */
+    public static List<Unassigned> precheck(Problem problem) {
+        CompiledProblem compiled = new CompiledProblem(problem);
+        List<Unassigned> out = new ArrayList<>();
+        for (int v = 0; v < compiled.vesselCount; v++) {
+            if (compiled.intrinsicReason[v] != null) {
+                out.add(new Unassigned(problem.vessels().get(v).id(), compiled.intrinsicReason[v], compiled.intrinsicDetail[v]));
+            }
+        }
+        return out;
+    }
+
     private static SolveResult finish(CompiledProblem compiled, Search search, Schedule start,
                                       SolverOptions options, long startNanos) {
         long constructedNanos = System.nanoTime();

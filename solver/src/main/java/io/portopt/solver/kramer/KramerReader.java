@@ -43,7 +43,8 @@ public final class KramerReader {
         }
         long[] closes = in.next(m);
         long[] due = in.next(n);
-        long[] weight = in.remaining() >= n ? in.next(n) : null;
+        // Weights are optional, but a partial weights line is a truncated file, not an unweighted one.
+        long[] weight = in.remaining() > 0 ? in.next(n) : null;
         List<Berth> berths = new ArrayList<>();
         for (int b = 0; b < m; b++) {
             berths.add(new Berth("B" + (b + 1), null, null, opens[b], closes[b], List.of()));

@@ -1,0 +1,196 @@
+package io.portopt.server.cache;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ConnectedEvent;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.portopt.server.system.MetricNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The shared (L2) tier in Redis, through Lettuce. Every call is bounded by a short timeout and a
+ * failure is a miss, never an error: Redis down means slower, not failing. Also carries cluster-wide
+ * invalidation messages over pub/sub; listeners are told to flush on every (re)connect, since
+ * messages sent while disconnected are lost.
+ */
+@Component
+public class SharedCache implements DisposableBean {
+    public static final String INVALIDATION_CHANNEL = "portopt:invalidate";
+    private static final Logger log = LoggerFactory.getLogger(SharedCache.class);
+
+    private final RedisClient client;
+    private volatile StatefulRedisConnection<String, byte[]> connection;
+    private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+    private volatile boolean closed;
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private final Counter errors;
+    private volatile boolean up;
+
+    public SharedCache(CacheProperties properties, MeterRegistry registry) {
+        this.errors = Counter.builder(MetricNames.CACHE_ERRORS).tag("tier", "redis")
+                .description("Redis calls that failed or timed out (answered as misses)").register(registry);
+        Gauge.builder(MetricNames.DEPENDENCY_UP, this, c -> c.isAvailable() ? 1 : 0).tag("dependency", "redis")
+                .description("1 when the dependency answers").register(registry);
+        if (properties.redisUrl() == null || properties.redisUrl().isBlank()) {
+            client = null;
+            log.info("No Redis configured: plan and port caches are local to this server");
+            return;
+        }
+        RedisURI uri = RedisURI.create(properties.redisUrl());
+        uri.setTimeout(properties.redisTimeout());
+        client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(500)).build())
+                .timeoutOptions(TimeoutOptions.enabled(properties.redisTimeout()))
+                .build());
+        client.getResources().eventBus().get().subscribe(event -> {
+            if (event instanceof ConnectedEvent) {
+                reconnectListeners.forEach(Runnable::run);
+            }
+        });
+        if (!connect()) {
+            log.warn("Redis at {}:{} not reachable at startup; running on the local tier and retrying",
+                    uri.getHost(), uri.getPort());
+            Thread.ofVirtual().name("redis-connect").start(this::connectUntilUp);
+        }
+    }
+
+    private boolean connect() {
+        try {
+            StatefulRedisConnection<String, byte[]> c = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+            StatefulRedisPubSubConnection<String, String> ps = client.connectPubSub();
+            ps.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    listeners.forEach(l -> l.accept(message));
+                }
+            });
+            ps.sync().subscribe(INVALIDATION_CHANNEL);
+            connection = c;
+            pubSub = ps;
+            up = true;
+            reconnectListeners.forEach(Runnable::run);
+            log.info("Redis shared cache connected");
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void connectUntilUp() {
+        while (!closed && !connect()) {
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    public boolean isConfigured() {
+        return client != null;
+    }
+
+    public boolean isAvailable() {
+        return connection != null && connection.isOpen();
+    }
+
+    public byte[] get(String key) {
+        if (!isAvailable()) {
+            return null;
+        }
+        try {
+            return connection.sync().get(key);
+        } catch (RuntimeException e) {
+            failed("GET", e);
+            return null;
+        }
+    }
+
+    public void set(String key, byte[] value, Duration ttl) {
+        if (!isAvailable()) {
+            return;
+        }
+        try {
+            connection.async().set(key, value, SetArgs.Builder.px(ttl.toMillis()));
+        } catch (RuntimeException e) {
+            failed("SET", e);
+        }
+    }
+
+    public void delete(String key) {
+        if (!isAvailable()) {
+            return;
+        }
+        try {
+            connection.sync().del(key);
+        } catch (RuntimeException e) {
+            failed("DEL", e);
+        }
+    }
+
+    /** Tells every server (including this one) to drop a local entry. */
+    public void publishInvalidation(String message) {
+        if (!isAvailable()) {
+            return;
+        }
+        try {
+            connection.sync().publish(INVALIDATION_CHANNEL, message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            failed("PUBLISH", e);
+        }
+    }
+
+    public void onInvalidation(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    /** Called after every (re)connect: local entries may have missed invalidations meanwhile. */
+    public void onReconnect(Runnable listener) {
+        reconnectListeners.add(listener);
+    }
+
+    private void failed(String command, RuntimeException e) {
+        errors.increment();
+        if (up) {
+            log.warn("Redis {} failed: {}", command, e.getMessage());
+        }
+    }
+
+    @Override
+    public void destroy() {
+        closed = true;
+        if (pubSub != null) {
+            pubSub.close();
+        }
+        if (connection != null) {
+            connection.close();
+        }
+        if (client != null) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.portopt.server.plan;
+
+import io.portopt.solver.BerthPlanner;
+import io.portopt.solver.model.Berth;
+import io.portopt.solver.model.Interval;
+import io.portopt.solver.model.Problem;
+import io.portopt.solver.model.Vessel;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Canonical SHA-256 key of a normalised problem plus everything that can change its plan: the
+ * solver version and the effective options. Expects berths and vessels already sorted by id. Ids
+ * are length-prefixed so that no id can forge a separator.
+ */
+final class Fingerprint {
+    private Fingerprint() {
+    }
+
+    static String of(Problem problem, EffectiveOptions options) {
+        StringBuilder s = new StringBuilder(256 + problem.vessels().size() * 64);
+        s.append(BerthPlanner.VERSION).append('|').append(options.timeLimit().toMillis())
+                .append('|').append(options.seed()).append('\n');
+        for (Berth b : problem.berths()) {
+            s.append("B|").append(b.id().length()).append(':').append(b.id()).append('|').append(b.lengthM()).append('|').append(b.depthM())
+                    .append('|').append(b.opensAt()).append('|').append(b.closesAt());
+            for (Interval c : b.closures()) {
+                s.append('|').append(c.from()).append('-').append(c.to());
+            }
+            s.append('\n');
+        }
+        for (Vessel v : problem.vessels()) {
+            s.append("V|").append(v.id().length()).append(':').append(v.id()).append('|').append(v.arrival()).append('|').append(v.lengthM())
+                    .append('|').append(v.draftM()).append('|').append(v.weight()).append('|').append(v.handling())
+                    .append('|').append(v.latestDeparture());
+            for (Map.Entry<String, Long> e : new TreeMap<>(v.handlingByBerth()).entrySet()) {
+                s.append('|').append(e.getKey().length()).append(':').append(e.getKey()).append('=').append(e.getValue());
+            }
+            s.append('\n');
+        }
+        if (problem.tide() != null) {
+            s.append("T|").append(problem.tide().draftThresholdM());
+            for (Interval w : problem.tide().windows()) {
+                s.append('|').append(w.from()).append('-').append(w.to());
+            }
+        }
+        return sha256(s.toString());
+    }
+
+    private static String sha256(String text) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+}

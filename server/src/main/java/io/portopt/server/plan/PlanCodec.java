@@ -1,0 +1,38 @@
+package io.portopt.server.plan;
+
+import io.portopt.solver.BerthPlanner;
+import io.portopt.solver.model.Plan;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/** Turns solver plans into response bytes (times back to instants, objective to minutes). */
+final class PlanCodec {
+    private static final double SECONDS_PER_MINUTE = 60.0;
+    private final JsonMapper mapper;
+
+    PlanCodec(JsonMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    StoredPlan encode(String id, ResolvedRequest request, Plan plan, Instant createdAt) {
+        List<PlanViews.AssignmentView> assignments = plan.assignments().stream()
+                .map(a -> new PlanViews.AssignmentView(a.vessel(), a.berth(),
+                        Instant.ofEpochSecond(a.start()), Instant.ofEpochSecond(a.end())))
+                .toList();
+        List<PlanViews.UnassignedView> unassigned = plan.unassigned().stream()
+                .map(u -> new PlanViews.UnassignedView(u.vessel(), u.reason().name(), u.detail()))
+                .toList();
+        PlanViews.Body body = new PlanViews.Body(id, request.port(), request.fingerprint(), BerthPlanner.VERSION,
+                createdAt, assignments, unassigned,
+                new PlanViews.ObjectiveView(plan.objective() / SECONDS_PER_MINUTE));
+        byte[] json = mapper.writeValueAsBytes(body);
+        return new StoredPlan(id, Arrays.copyOf(json, json.length - 1));
+    }
+
+    byte[] quality(Rung rung, String reason, long solveMillis, String basedOn) {
+        return mapper.writeValueAsBytes(new PlanViews.Quality(rung.label(), rung.degraded(), reason, solveMillis, basedOn));
+    }
+}

@@ -1,0 +1,117 @@
+package io.portopt.server.plan;
+
+import io.portopt.server.port.PortService;
+import io.portopt.server.system.ApiException;
+import io.portopt.server.system.FieldError;
+import io.portopt.server.system.JsonBodies;
+import io.portopt.solver.BerthPlanner;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+/** {@code POST /v1/plans}, {@code GET /v1/plans/{id}} and {@code POST /v1/plans:validate}. */
+@RestController
+class PlanController {
+    /** RFC 9211 cache status; {@code portopt} names the cache, the rung is in a parameter. */
+    static final String CACHE_STATUS = "Cache-Status";
+
+    private final PlanService plans;
+    private final PlanStore store;
+    private final PortService ports;
+    private final RequestMapper mapper;
+    private final JsonBodies bodies;
+    private final JsonMapper json;
+
+    PlanController(PlanService plans, PlanStore store, PortService ports, RequestMapper mapper, JsonBodies bodies,
+                   JsonMapper json) {
+        this.plans = plans;
+        this.store = store;
+        this.ports = ports;
+        this.mapper = mapper;
+        this.bodies = bodies;
+        this.json = json;
+    }
+
+    @PostMapping("/v1/plans")
+    ResponseEntity<byte[]> create(HttpServletRequest request) throws InterruptedException {
+        PlanRequest body = bodies.parse(bodies.read(request), PlanRequest.class);
+        RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(code).orElse(null));
+        if (!outcome.valid()) {
+            if (outcome.tooMany()) {
+                throw new ApiException(413, "Content Too Large", "the request exceeds a size limit", outcome.errors(), null);
+            }
+            throw ApiException.unprocessable("the request is invalid", outcome.errors());
+        }
+        PlanService.Reply reply = plans.plan(outcome.request());
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .location(URI.create("/v1/plans/" + reply.planId()))
+                .header(CACHE_STATUS, cacheStatus(reply.rung()))
+                .body(reply.body());
+    }
+
+    @GetMapping("/v1/plans/{id}")
+    ResponseEntity<byte[]> get(@PathVariable String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no plan '" + abbreviate(id) + "'");
+        }
+        byte[] body = store.find(uuid).orElseThrow(() -> ApiException.notFound("no plan '" + id + "'"));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+
+    /** Checks a request without solving it: 200 with {@code valid}, the problems, and unplaceable vessels. */
+    @PostMapping("/v1/plans:validate")
+    ResponseEntity<byte[]> validate(HttpServletRequest request) {
+        byte[] raw = bodies.read(request);
+        ValidationView view;
+        try {
+            PlanRequest body = bodies.parse(raw, PlanRequest.class);
+            RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(code).orElse(null));
+            if (outcome.valid()) {
+                var problem = outcome.request().problem();
+                List<ValidationView.Warning> warnings = BerthPlanner.precheck(problem).stream()
+                        .map(u -> new ValidationView.Warning(u.vessel(), u.reason().name(), u.detail())).toList();
+                view = new ValidationView(true, List.of(), warnings, problem.vessels().size(), problem.berths().size());
+            } else {
+                view = new ValidationView(false, outcome.errors(), List.of(), null, null);
+            }
+        } catch (ApiException e) {
+            if (e.status() != 400) {
+                throw e;
+            }
+            List<FieldError> errors = e.errors().isEmpty() ? List.of(new FieldError("", e.getMessage())) : e.errors();
+            view = new ValidationView(false, errors, List.of(), null, null);
+        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(json.writeValueAsBytes(view));
+    }
+
+    static String cacheStatus(Rung rung) {
+        return switch (rung) {
+            case CACHE -> "portopt; hit; detail=cache";
+            case COALESCED -> "portopt; fwd=miss; collapsed; detail=coalesced";
+            default -> "portopt; fwd=miss; detail=" + rung.label();
+        };
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record ValidationView(boolean valid, List<FieldError> problems, List<Warning> unplaceable, Integer vessels, Integer berths) {
+        record Warning(String vessel, String reason, String detail) {
+        }
+    }
+}

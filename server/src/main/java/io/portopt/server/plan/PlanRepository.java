@@ -1,0 +1,37 @@
+package io.portopt.server.plan;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Plans in PostgreSQL; the body is stored as the JSON text that was served. */
+@Repository
+class PlanRepository {
+    private final JdbcClient jdbc;
+
+    PlanRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(PlanRecord plan) {
+        jdbc.sql("""
+                INSERT INTO plan (id, fingerprint, port_code, source, vessels, objective, solve_millis, body, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?::json, ?)
+                ON CONFLICT (id) DO NOTHING
+                """)
+                .params(UUID.fromString(plan.id()), plan.fingerprint(), plan.port(), plan.source(), plan.vessels(),
+                        plan.objective(), plan.solveMillis(), new String(plan.body(), StandardCharsets.UTF_8),
+                        plan.createdAt().atOffset(java.time.ZoneOffset.UTC))
+                .update();
+    }
+
+    Optional<byte[]> findBody(UUID id) {
+        return jdbc.sql("SELECT body::text FROM plan WHERE id = ?")
+                .param(id)
+                .query((rs, n) -> rs.getString(1).getBytes(StandardCharsets.UTF_8))
+                .optional();
+    }
+}

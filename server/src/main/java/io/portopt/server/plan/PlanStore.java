@@ -1,0 +1,151 @@
+package io.portopt.server.plan;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.portopt.server.cache.SharedCache;
+import io.portopt.server.system.ApiException;
+import io.portopt.server.system.MetricNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Keeps every plan id it hands out readable. A plan goes to PostgreSQL at once; when that fails it
+ * waits in a bounded write-behind buffer that a background writer drains once the database is back,
+ * while its body stays readable from the local and Redis tiers. When the buffer is full the store
+ * refuses the plan (the request is shed) rather than hand out an id it might lose.
+ */
+@Component
+public class PlanStore implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(PlanStore.class);
+    private static final String BODY_KEY = "portopt:plan-body:";
+
+    private final PlanRepository repository;
+    private final SharedCache shared;
+    private final PlanStoreProperties properties;
+    private final BlockingQueue<PlanRecord> backlog;
+    private final Cache<String, byte[]> recent;
+    private final Counter dropped;
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    public PlanStore(PlanRepository repository, SharedCache shared, PlanStoreProperties properties, MeterRegistry registry) {
+        this.repository = repository;
+        this.shared = shared;
+        this.properties = properties;
+        this.backlog = new ArrayBlockingQueue<>(properties.writeBehindCapacity());
+        this.recent = Caffeine.newBuilder().maximumSize(properties.recentBodies()).build();
+        this.dropped = Counter.builder(MetricNames.WRITE_BEHIND_DROPPED)
+                .description("Plans refused because the write-behind buffer was full").register(registry);
+        Gauge.builder(MetricNames.WRITE_BEHIND_BACKLOG, backlog, BlockingQueue::size)
+                .description("Plans waiting to be written to PostgreSQL").register(registry);
+        this.writer = Thread.ofVirtual().name("plan-write-behind").start(this::drain);
+    }
+
+    /** Persists a plan or queues it; throws a 503 when neither is possible. */
+    public void save(PlanRecord plan) {
+        recent.put(plan.id(), plan.body());
+        shared.set(BODY_KEY + plan.id(), plan.body(), properties.sharedBodyTtl());
+        if (backlog.isEmpty()) {
+            try {
+                repository.insert(plan);
+                return;
+            } catch (DataAccessException e) {
+                log.warn("PostgreSQL write failed ({}); plan {} goes to the write-behind buffer", rootMessage(e), plan.id());
+            }
+        }
+        if (!backlog.offer(plan)) {
+            dropped.increment();
+            recent.invalidate(plan.id());
+            throw ApiException.unavailable("the database is unavailable and the write-behind buffer is full", 5);
+        }
+    }
+
+    public Optional<byte[]> find(UUID id) {
+        byte[] body = recent.getIfPresent(id.toString());
+        if (body != null) {
+            return Optional.of(body);
+        }
+        try {
+            Optional<byte[]> stored = repository.findBody(id);
+            if (stored.isPresent()) {
+                return stored;
+            }
+        } catch (DataAccessException e) {
+            byte[] sharedBody = shared.get(BODY_KEY + id);
+            if (sharedBody != null) {
+                return Optional.of(sharedBody);
+            }
+            throw ApiException.unavailable("plans cannot be read right now", 2);
+        }
+        return Optional.ofNullable(shared.get(BODY_KEY + id));
+    }
+
+    public int backlog() {
+        return backlog.size();
+    }
+
+    private void drain() {
+        while (running) {
+            PlanRecord next = backlog.peek();
+            if (next == null) {
+                sleep(properties.retryInterval().toMillis() / 4);
+                continue;
+            }
+            try {
+                repository.insert(next);
+                backlog.poll();
+            } catch (DataAccessException e) {
+                sleep(properties.retryInterval().toMillis());
+            } catch (RuntimeException e) {
+                log.error("Dropping unwritable plan {}: {}", next.id(), e.getMessage());
+                backlog.poll();
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(Math.max(10, millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    /** On shutdown, tries once more to write what is buffered. */
+    @Override
+    public void destroy() {
+        running = false;
+        writer.interrupt();
+        PlanRecord next;
+        int left = 0;
+        while ((next = backlog.poll()) != null) {
+            try {
+                repository.insert(next);
+            } catch (RuntimeException e) {
+                left++;
+            }
+        }
+        if (left > 0) {
+            log.error("{} plans could not be written to PostgreSQL before shutdown; their bodies remain in Redis", left);
+        }
+    }
+}

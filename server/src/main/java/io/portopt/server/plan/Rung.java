@@ -1,0 +1,27 @@
+package io.portopt.server.plan;
+
+/** The rung of the degradation ladder that answered a plan request. */
+public enum Rung {
+    CACHE("cache", false),
+    COALESCED("coalesced", false),
+    SOLVED("solved", false),
+    APPROXIMATE("approximate", true),
+    HEURISTIC("heuristic", true),
+    SHED("shed", true);
+
+    private final String label;
+    private final boolean degraded;
+
+    Rung(String label, boolean degraded) {
+        this.label = label;
+        this.degraded = degraded;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public boolean degraded() {
+        return degraded;
+    }
+}

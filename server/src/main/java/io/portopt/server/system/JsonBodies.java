@@ -1,0 +1,120 @@
+package io.portopt.server.system;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * Reads a JSON request body with a size bound and turns every parse failure into a 400 naming the
+ * field, without echoing internals (class names, stack traces) back to the client.
+ */
+@Component
+public class JsonBodies {
+    private final JsonMapper mapper;
+    private final LimitsProperties limits;
+
+    public JsonBodies(JsonMapper mapper, LimitsProperties limits) {
+        this.mapper = mapper;
+        this.limits = limits;
+    }
+
+    public byte[] read(HttpServletRequest request) {
+        String contentType = request.getContentType();
+        if (contentType != null && !isJson(contentType)) {
+            throw new ApiException(415, "Unsupported Media Type",
+                    "send the body as JSON with Content-Type: application/json", List.of(), null);
+        }
+        long max = limits.maxBody().toBytes();
+        long declared = request.getContentLengthLong();
+        if (declared > max) {
+            throw ApiException.tooLarge("body of " + declared + " bytes exceeds the limit of " + max + " bytes");
+        }
+        try (InputStream in = request.getInputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(256, Math.min(declared, max)));
+            byte[] buffer = new byte[16384];
+            long total = 0;
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                total += n;
+                if (total > max) {
+                    throw ApiException.tooLarge("body exceeds the limit of " + max + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+            if (total == 0) {
+                throw ApiException.badRequest("the request body is empty; send a JSON object", List.of());
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw ApiException.badRequest("could not read the request body", List.of());
+        }
+    }
+
+    public <T> T parse(byte[] body, Class<T> type) {
+        try {
+            return mapper.readValue(body, type);
+        } catch (UnrecognizedPropertyException e) {
+            String field = path(e);
+            throw ApiException.badRequest("unknown field '" + e.getPropertyName() + "'",
+                    List.of(new FieldError(field, "unknown field")));
+        } catch (JacksonException e) {
+            String field = path(e);
+            String where = location(e.getLocation());
+            String message = field.isEmpty() ? "malformed JSON" + where : "invalid value" + where;
+            throw ApiException.badRequest(message, List.of(new FieldError(field, summary(e))));
+        }
+    }
+
+    private static boolean isJson(String contentType) {
+        String base = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return base.equals("application/json") || base.endsWith("+json");
+    }
+
+    static String path(JacksonException e) {
+        StringBuilder out = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                if (!out.isEmpty()) {
+                    out.append('.');
+                }
+                out.append(ref.getPropertyName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.toString();
+    }
+
+    private static String location(TokenStreamLocation location) {
+        if (location == null || location.getLineNr() < 0) {
+            return "";
+        }
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    /** The first line of Jackson's message, without its source excerpt or Java type names. */
+    private static String summary(JacksonException e) {
+        String message = e.getOriginalMessage();
+        if (message == null) {
+            return "invalid";
+        }
+        message = message.lines().findFirst().orElse("invalid");
+        int cut = message.indexOf(": Failed to deserialize");
+        if (cut > 0) {
+            message = message.substring(0, cut);
+        }
+        message = message.replaceAll("\\(?\\b[a-z]+(\\.[a-zA-Z_$][\\w$]*)+(Exception|Error)\\)?", "")
+                .replaceAll("`[a-zA-Z_$][\\w.$]*\\.([A-Z][\\w$]*)`", "$1")
+                .replaceAll("\\(class [\\w.$]+\\)", "")
+                .replaceAll("io\\.portopt\\.[\\w.$]+\\.", "");
+        return message.length() > 300 ? message.substring(0, 300) + "..." : message;
+    }
+}

@@ -1,0 +1,173 @@
+package io.portopt.solver;
+
+import io.portopt.solver.model.Berth;
+import io.portopt.solver.model.Interval;
+import io.portopt.solver.model.Problem;
+import io.portopt.solver.model.Tide;
+import io.portopt.solver.model.Vessel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reference computations straight from the specification, sharing no code with the solver: try
+ * every integer start. Only for problems whose finite times are small (as {@link RandomProblems}
+ * makes them and hand-written tests use).
+ */
+final class BruteForce {
+    private final Problem problem;
+    private final long horizon;
+
+    BruteForce(Problem problem) {
+        this.problem = problem;
+        long max = 0;
+        long maxHandling = 0;
+        for (Berth b : problem.berths()) {
+            max = Math.max(max, finite(b.opensAt()));
+            max = Math.max(max, finite(b.closesAt()));
+            for (Interval c : b.closures()) {
+                max = Math.max(max, c.to());
+            }
+        }
+        for (Vessel v : problem.vessels()) {
+            max = Math.max(max, finite(v.arrival()));
+            max = Math.max(max, finite(v.latestDeparture()));
+            for (Berth b : problem.berths()) {
+                maxHandling = Math.max(maxHandling, v.handlingAt(b.id()));
+            }
+        }
+        if (problem.tide() != null) {
+            for (Interval w : problem.tide().windows()) {
+                max = Math.max(max, w.to());
+            }
+        }
+        // Past every finite event, a start is as good as any later one.
+        this.horizon = max + maxHandling + 2;
+    }
+
+    private static long finite(long t) {
+        return t == Long.MIN_VALUE || t == Long.MAX_VALUE ? 0 : t;
+    }
+
+    /** True when the vessel may use the berth at all: listed (or no list) and physically fitting. */
+    static boolean allowed(Vessel v, Berth b) {
+        if (v.handlingAt(b.id()) < 0) {
+            return false;
+        }
+        if (v.lengthM() != null && b.lengthM() != null && v.lengthM() > b.lengthM()) {
+            return false;
+        }
+        return v.draftM() == null || b.depthM() == null || v.draftM() <= b.depthM();
+    }
+
+    /**
+     * Earliest {start, end} of v at b with the berth free from {@code ready} on, by trying every
+     * start; null when none is feasible.
+     */
+    long[] earliest(Vessel v, Berth b, long ready) {
+        if (!allowed(v, b)) {
+            return null;
+        }
+        long h = v.handlingAt(b.id());
+        Tide tide = problem.tide();
+        boolean tidal = tide != null && v.draftM() != null && v.draftM() > tide.draftThresholdM();
+        long from = Math.max(v.arrival(), Math.max(ready, b.opensAt()));
+        long limit = Math.min(v.latestDeparture(), b.closesAt());
+        for (long s = from; s <= Math.max(from, horizon); s++) {
+            if (s + h > limit) {
+                return null;
+            }
+            long e = s + h;
+            if (tidal) {
+                if (!inWindow(tide, s)) {
+                    continue;
+                }
+                e = firstWindowMomentFrom(tide, s + h);
+                if (e == Long.MAX_VALUE || e > limit) {
+                    continue;
+                }
+            }
+            final long start = s;
+            final long end = e;
+            if (b.closures().stream().noneMatch(c -> start < c.to() && c.from() < end)) {
+                return new long[] {s, e};
+            }
+        }
+        return null;
+    }
+
+    private static boolean inWindow(Tide tide, long t) {
+        return tide.windows().stream().anyMatch(w -> w.from() <= t && t <= w.to());
+    }
+
+    private static long firstWindowMomentFrom(Tide tide, long t) {
+        long best = Long.MAX_VALUE;
+        for (Interval w : tide.windows()) {
+            if (w.to() >= t) {
+                best = Math.min(best, Math.max(w.from(), t));
+            }
+        }
+        return best;
+    }
+
+    /** True when some berth, empty, takes the vessel. */
+    boolean fitsAlone(Vessel v) {
+        return problem.berths().stream().anyMatch(b -> earliest(v, b, Long.MIN_VALUE) != null);
+    }
+
+    /** Best (most vessels placed, then least weighted turnaround) over every berth choice and order. */
+    Optimum optimum() {
+        int m = problem.berths().size();
+        List<List<Vessel>> sequences = new ArrayList<>();
+        for (int b = 0; b < m; b++) {
+            sequences.add(new ArrayList<>());
+        }
+        Optimum best = new Optimum(-1, Double.POSITIVE_INFINITY);
+        return enumerate(0, sequences, best);
+    }
+
+    private Optimum enumerate(int next, List<List<Vessel>> sequences, Optimum best) {
+        if (next == problem.vessels().size()) {
+            Optimum here = evaluate(sequences);
+            return here != null && here.betterThan(best) ? here : best;
+        }
+        Vessel v = problem.vessels().get(next);
+        best = enumerate(next + 1, sequences, best); // v unassigned
+        for (int b = 0; b < sequences.size(); b++) {
+            if (!allowed(v, problem.berths().get(b))) {
+                continue;
+            }
+            List<Vessel> seq = sequences.get(b);
+            for (int pos = 0; pos <= seq.size(); pos++) {
+                seq.add(pos, v);
+                best = enumerate(next + 1, sequences, best);
+                seq.remove(pos);
+            }
+        }
+        return best;
+    }
+
+    private Optimum evaluate(List<List<Vessel>> sequences) {
+        int assigned = 0;
+        double cost = 0;
+        for (int b = 0; b < sequences.size(); b++) {
+            long ready = Long.MIN_VALUE;
+            for (Vessel v : sequences.get(b)) {
+                long[] t = earliest(v, problem.berths().get(b), ready);
+                if (t == null) {
+                    return null;
+                }
+                ready = t[1];
+                cost += v.weight() * (t[1] - v.arrival());
+                assigned++;
+            }
+        }
+        return new Optimum(assigned, cost);
+    }
+
+    record Optimum(int assigned, double objective) {
+        boolean betterThan(Optimum other) {
+            return assigned != other.assigned ? assigned > other.assigned : objective < other.objective - 1e-9;
+        }
+    }
+}

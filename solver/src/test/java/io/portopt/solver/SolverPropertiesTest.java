@@ -1,0 +1,144 @@
+package io.portopt.solver;
+
+import io.portopt.solver.check.FeasibilityChecker;
+import io.portopt.solver.model.Assignment;
+import io.portopt.solver.model.Berth;
+import io.portopt.solver.model.Interval;
+import io.portopt.solver.model.Plan;
+import io.portopt.solver.model.Problem;
+import io.portopt.solver.model.Unassigned;
+import io.portopt.solver.model.UnassignedReason;
+import io.portopt.solver.model.Vessel;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Properties of the solver on random problems of varied shapes ({@link RandomProblems}). */
+class SolverPropertiesTest {
+    private static final int TRIES = 200;
+    private static final long STEPS = 300;
+
+    @Provide
+    Arbitrary<Problem> problems() {
+        return RandomProblems.problems();
+    }
+
+    private static SolveResult solve(Problem p, long seed) {
+        return BerthPlanner.solve(p, SolverOptions.stepLimited(STEPS, seed));
+    }
+
+    @Property(tries = TRIES)
+    void everySolvedPlanIsFeasible(@ForAll("problems") Problem problem, @ForAll long seed) {
+        Plan plan = solve(problem, seed).plan();
+        assertThat(FeasibilityChecker.violations(problem, plan)).isEmpty();
+    }
+
+    @Property(tries = TRIES)
+    void searchNeverEndsWorseThanItsConstruction(@ForAll("problems") Problem problem, @ForAll long seed) {
+        SolveResult r = solve(problem, seed);
+        int assigned = r.plan().assignments().size();
+        assertThat(assigned).isGreaterThanOrEqualTo(r.stats().constructionAssigned());
+        if (assigned == r.stats().constructionAssigned()) {
+            assertThat(r.plan().objective()).isLessThanOrEqualTo(r.stats().constructionObjective() + 1e-6);
+        }
+    }
+
+    /**
+     * A vessel that brute force places on some empty berth is assigned or left out for capacity only;
+     * one it cannot place anywhere alone is unassigned with the matching intrinsic reason.
+     */
+    @Property(tries = TRIES)
+    void unassignedReasonsAgreeWithABruteForceOfEachVesselAlone(@ForAll("problems") Problem problem, @ForAll long seed) {
+        Plan plan = solve(problem, seed).plan();
+        BruteForce brute = new BruteForce(problem);
+        Map<String, UnassignedReason> reasons = plan.unassigned().stream()
+                .collect(Collectors.toMap(Unassigned::vessel, Unassigned::reason));
+        for (Vessel v : problem.vessels()) {
+            boolean anyAllowed = problem.berths().stream().anyMatch(b -> BruteForce.allowed(v, b));
+            if (brute.fitsAlone(v)) {
+                assertThat(reasons.get(v.id())).as(v.id()).isIn(null, UnassignedReason.BERTH_CAPACITY);
+            } else {
+                assertThat(reasons.get(v.id())).as(v.id()).isEqualTo(anyAllowed
+                        ? UnassignedReason.NO_FEASIBLE_WINDOW : UnassignedReason.NO_COMPATIBLE_BERTH);
+            }
+        }
+    }
+
+    @Property(tries = TRIES)
+    void repairOfAPlanForAPerturbedProblemIsFeasible(@ForAll("problems") Problem problem, @ForAll long seed) {
+        Plan old = solve(problem, seed).plan();
+        Problem changed = perturb(problem, new SplittableRandom(seed));
+        SolveResult repaired = BerthPlanner.repair(changed, old.assignments(), SolverOptions.stepLimited(50, seed));
+        assertThat(FeasibilityChecker.violations(changed, repaired.plan())).isEmpty();
+        assertThat(repaired.plan().assignments().size()).isGreaterThanOrEqualTo(repaired.stats().constructionAssigned());
+    }
+
+    @Property(tries = TRIES)
+    void repairWithoutStepsOfAnUnchangedProblemKeepsEveryAssignmentOfItsHint(@ForAll("problems") Problem problem,
+                                                                             @ForAll long seed) {
+        Plan old = solve(problem, seed).plan();
+        Plan again = BerthPlanner.repair(problem, old.assignments(), SolverOptions.stepLimited(0, seed)).plan();
+        assertThat(FeasibilityChecker.violations(problem, again)).isEmpty();
+        assertThat(again.assignments()).containsAll(old.assignments());
+    }
+
+    @Property(tries = 50)
+    void sameSeedGivesTheSamePlan(@ForAll("problems") Problem problem, @ForAll long seed) {
+        assertThat(solve(problem, seed).plan()).isEqualTo(solve(problem, seed).plan());
+    }
+
+    /**
+     * A similar problem, as the approximate rung meets it: some vessels gone, some arrivals (and
+     * deadlines) shifted, some new vessels, a new closure, sometimes a berth less.
+     */
+    static Problem perturb(Problem p, SplittableRandom r) {
+        List<Berth> berths = new ArrayList<>(p.berths());
+        if (berths.size() > 1 && r.nextInt(10) == 0) {
+            berths.remove(r.nextInt(berths.size()));
+        }
+        if (r.nextInt(5) == 0) {
+            int b = r.nextInt(berths.size());
+            Berth old = berths.get(b);
+            List<Interval> closures = new ArrayList<>(old.closures());
+            long from = r.nextLong(200);
+            closures.add(new Interval(from, from + 1 + r.nextInt(40)));
+            berths.set(b, new Berth(old.id(), old.lengthM(), old.depthM(), old.opensAt(), old.closesAt(), closures));
+        }
+        List<Vessel> vessels = new ArrayList<>();
+        for (Vessel v : p.vessels()) {
+            int roll = r.nextInt(100);
+            if (roll < 15) {
+                continue;
+            }
+            if (roll < 45) {
+                long shift = r.nextInt(31) - 15;
+                long due = v.latestDeparture() == Long.MAX_VALUE || r.nextBoolean()
+                        ? v.latestDeparture() : v.latestDeparture() + shift;
+                vessels.add(new Vessel(v.id(), v.arrival() + shift, v.lengthM(), v.draftM(), v.weight(),
+                        v.handling(), v.handlingByBerth(), due));
+            } else {
+                vessels.add(v);
+            }
+        }
+        int added = r.nextInt(5);
+        for (int i = 0; i < added; i++) {
+            vessels.add(RandomProblems.randomVessel(r, "N" + (i + 1), p.berths().size(), 20, 200, r.nextBoolean()));
+        }
+        return new Problem(berths, vessels, p.tide());
+    }
+
+    @SuppressWarnings("unused")
+    private static Map<String, Assignment> byVessel(Plan plan) {
+        return plan.assignments().stream().collect(Collectors.toMap(Assignment::vessel, Function.identity()));
+    }
+}
