@@ -28,6 +28,9 @@ final class Search {
     private final int[] touchedList;
     private int touchedCount;
     private final double meanHandling;
+    /** Cost if every placeable vessel ended as early as it could on an empty berth: no plan beats it. */
+    private final double lowerBound;
+    private final int placeable;
     final SearchProgress progress = new SearchProgress();
 
     Search(CompiledProblem p, long seed) {
@@ -48,6 +51,28 @@ final class Search {
             }
         }
         this.meanHandling = count == 0 ? 1 : Math.max(1e-9, sum / count);
+        double bound = 0;
+        int canPlace = 0;
+        for (int v = 0; v < p.vesselCount; v++) {
+            if (p.intrinsicReason[v] != null) {
+                continue;
+            }
+            canPlace++;
+            long earliestEnd = Long.MAX_VALUE;
+            for (int b : p.compatible[v]) {
+                if (p.earliestStart(v, b, Long.MIN_VALUE) != CompiledProblem.NONE) {
+                    earliestEnd = Math.min(earliestEnd, p.lastEnd);
+                }
+            }
+            bound += p.cost(v, earliestEnd);
+        }
+        this.lowerBound = bound;
+        this.placeable = canPlace;
+    }
+
+    /** True when the best plan provably cannot be improved: everything placed at its lower bound. */
+    private boolean provenOptimal() {
+        return best.assignedCount == placeable && best.cost <= lowerBound + 1e-9 * Math.max(1, Math.abs(lowerBound));
     }
 
     /** Best-insertion construction in order of arrival; the start the search must never be worse than. */
@@ -98,7 +123,7 @@ final class Search {
         double t0 = START_TEMPERATURE * meanHandling;
         double t1 = END_TEMPERATURE * meanHandling;
         long step = 0;
-        while (step < maxSteps) {
+        while (step < maxSteps && !provenOptimal()) {
             long now = System.nanoTime();
             if (now >= deadlineNanos) {
                 break;
@@ -141,7 +166,7 @@ final class Search {
         if (assigned == 0) {
             return collectUnassigned(0);
         }
-        int maxK = Math.max(1, Math.min(MAX_RUIN, assigned / 4 + 1));
+        int maxK = Math.min(MAX_RUIN, Math.max(2, assigned / 4 + 1));
         int k = 1 + random.nextInt(maxK);
         int count;
         int strategy = random.nextInt(3);

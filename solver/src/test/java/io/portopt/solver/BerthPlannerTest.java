@@ -21,6 +21,7 @@ import static io.portopt.solver.Fixtures.problem;
 import static io.portopt.solver.Fixtures.tide;
 import static io.portopt.solver.Fixtures.vessel;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 class BerthPlannerTest {
@@ -249,6 +250,22 @@ class BerthPlannerTest {
         assertThat(plan.objective()).isZero();
         Plan noBerths = solve(problem(List.of(), List.of(vessel("V").arrival(0).handling(3).build())));
         assertThat(reasons(noBerths)).containsExactly(Map.entry("V", UnassignedReason.NO_COMPATIBLE_BERTH));
+    }
+
+    @Test
+    void precheckListsOnlyTheVesselsThatNoPlanCanPlace() {
+        Problem p = problem(List.of(berth("B1").length(300).build()), List.of(
+                vessel("BIG").arrival(0).handling(5).length(400).build(),
+                vessel("LATE").arrival(10).handling(5).latestDeparture(14).build(),
+                vessel("C1").arrival(0).handling(10).latestDeparture(10).build(),
+                vessel("C2").arrival(0).handling(10).latestDeparture(10).build()));
+        List<Unassigned> precheck = BerthPlanner.precheck(p);
+        assertThat(precheck).extracting(Unassigned::vessel, Unassigned::reason).containsExactly(
+                tuple("BIG", UnassignedReason.NO_COMPATIBLE_BERTH),
+                tuple("LATE", UnassignedReason.NO_FEASIBLE_WINDOW));
+        // C1 and C2 cannot both be placed, but that is capacity, which only solving decides.
+        assertThat(reasons(solve(p))).containsEntry("BIG", UnassignedReason.NO_COMPATIBLE_BERTH)
+                .containsEntry("LATE", UnassignedReason.NO_FEASIBLE_WINDOW).hasSize(3);
     }
 
     // ---- repair ----

@@ -40,7 +40,7 @@ public final class RandomProblems {
 
     public static Problem generate(int vesselCount, int berthCount, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
-        boolean heavy = r.nextInt(4) == 0;
+        boolean heavy = r.nextInt(3) == 0;
         boolean tidal = r.nextInt(5) < 2;
         boolean physical = r.nextBoolean();
         int meanHandling = 5 + r.nextInt(36);
@@ -52,7 +52,7 @@ public final class RandomProblems {
             Double length = physical && r.nextInt(10) < 7 ? (double) (200 + r.nextInt(201)) : null;
             Double depth = physical && r.nextInt(10) < 7 ? (double) (10 + r.nextInt(9)) : null;
             long opens = r.nextInt(10) < 3 ? r.nextLong(span / 2 + 1) : Long.MIN_VALUE;
-            long closes = r.nextInt(4) == 0 ? Math.max(opens, 0) + span + r.nextLong(2 * span + 1) : Long.MAX_VALUE;
+            long closes = r.nextInt(heavy ? 2 : 4) == 0 ? Math.max(opens, 0) + span + r.nextLong(2 * span + 1) : Long.MAX_VALUE;
             List<Interval> closures = new ArrayList<>();
             int closureCount = r.nextInt(3);
             for (int c = 0; c < closureCount; c++) {
@@ -75,14 +75,17 @@ public final class RandomProblems {
 
         List<Vessel> vessels = new ArrayList<>();
         for (int v = 0; v < vesselCount; v++) {
-            vessels.add(randomVessel(r, "V" + (v + 1), berthCount, meanHandling, span, physical));
+            vessels.add(randomVessel(r, "V" + (v + 1), berthCount, meanHandling, span, physical, heavy ? 3 : 5));
         }
         return new Problem(berths, vessels, tide);
     }
 
-    /** A vessel as {@link #generate} makes them; also used to add vessels when perturbing a problem. */
+    /**
+     * A vessel as {@link #generate} makes them (also used to add vessels when perturbing a problem);
+     * one in {@code oneInDue} gets a tight latest departure, some of them infeasible even alone.
+     */
     public static Vessel randomVessel(SplittableRandom r, String id, int berthCount, int meanHandling,
-                                      long span, boolean physical) {
+                                      long span, boolean physical, int oneInDue) {
         long arrival = r.nextLong(span + 1);
         Double length = physical && r.nextInt(10) < 6 ? (double) (100 + r.nextInt(321)) : null;
         Double draft = r.nextInt(10) < 7 ? (60 + r.nextInt(101)) / 10.0 : null;
@@ -109,7 +112,7 @@ public final class RandomProblems {
             }
         }
         long latestDeparture = Long.MAX_VALUE;
-        if (r.nextInt(5) == 0) {
+        if (r.nextInt(oneInDue) == 0) {
             latestDeparture = arrival + h * (1 + r.nextInt(3)) - r.nextInt(2);
         }
         return new Vessel(id, arrival, length, draft, weight, handling, byBerth, latestDeparture);

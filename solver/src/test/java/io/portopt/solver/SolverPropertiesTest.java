@@ -13,6 +13,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,10 +38,48 @@ class SolverPropertiesTest {
         return BerthPlanner.solve(p, SolverOptions.stepLimited(STEPS, seed));
     }
 
+    /** Also checks that the generator reaches the interesting cases often enough to matter. */
     @Property(tries = TRIES)
     void everySolvedPlanIsFeasible(@ForAll("problems") Problem problem, @ForAll long seed) {
         Plan plan = solve(problem, seed).plan();
         assertThat(FeasibilityChecker.violations(problem, plan)).isEmpty();
+
+        Map<String, Vessel> vessels = problem.vessels().stream().collect(Collectors.toMap(Vessel::id, Function.identity()));
+        boolean tidalWait = plan.assignments().stream()
+                .anyMatch(a -> a.end() > a.start() + vessels.get(a.vessel()).handlingAt(a.berth()));
+        boolean capacity = plan.unassigned().stream().anyMatch(u -> u.reason() == UnassignedReason.BERTH_CAPACITY);
+        boolean noWindow = plan.unassigned().stream().anyMatch(u -> u.reason() == UnassignedReason.NO_FEASIBLE_WINDOW);
+        boolean incompatible = plan.unassigned().stream().anyMatch(u -> u.reason() == UnassignedReason.NO_COMPATIBLE_BERTH);
+        Statistics.label("tidal wait in the plan").collect(tidalWait);
+        Statistics.label("a vessel left out for capacity").collect(capacity);
+        Statistics.label("a vessel with no feasible window").collect(noWindow);
+        Statistics.label("a vessel with no compatible berth").collect(incompatible);
+        Statistics.label("every vessel placed").collect(plan.unassigned().isEmpty());
+        Statistics.label("tidal wait in the plan").coverage(c -> c.check(true).percentage(p -> p >= 8));
+        Statistics.label("a vessel left out for capacity").coverage(c -> c.check(true).percentage(p -> p >= 4));
+        Statistics.label("a vessel with no feasible window").coverage(c -> c.check(true).percentage(p -> p >= 20));
+        Statistics.label("a vessel with no compatible berth").coverage(c -> c.check(true).percentage(p -> p >= 20));
+        Statistics.label("every vessel placed").coverage(c -> c.check(true).percentage(p -> p >= 8));
+    }
+
+    /** The timing rule against brute force: no vessel could start earlier behind its predecessor. */
+    @Property(tries = TRIES)
+    void everyPlannedStartIsTheEarliestBehindThePreviousVesselAtItsBerth(@ForAll("problems") Problem problem,
+                                                                         @ForAll long seed) {
+        Plan plan = solve(problem, seed).plan();
+        BruteForce brute = new BruteForce(problem);
+        Map<String, Vessel> vessels = problem.vessels().stream().collect(Collectors.toMap(Vessel::id, Function.identity()));
+        for (Berth berth : problem.berths()) {
+            long ready = Long.MIN_VALUE;
+            for (Assignment a : plan.assignments()) {
+                if (a.berth().equals(berth.id())) {
+                    long[] earliest = brute.earliest(vessels.get(a.vessel()), berth, ready);
+                    assertThat(earliest).as("%s behind a vessel leaving at %d", a, ready).isNotNull();
+                    assertThat(new long[] {a.start(), a.end()}).as(a.toString()).containsExactly(earliest);
+                    ready = a.end();
+                }
+            }
+        }
     }
 
     @Property(tries = TRIES)
@@ -99,7 +138,8 @@ class SolverPropertiesTest {
 
     /**
      * A similar problem, as the approximate rung meets it: some vessels gone, some arrivals (and
-     * deadlines) shifted, some new vessels, a new closure, sometimes a berth less.
+     * deadlines) shifted, some vessels with new particulars, some new vessels, a new closure,
+     * sometimes a berth less.
      */
     static Problem perturb(Problem p, SplittableRandom r) {
         List<Berth> berths = new ArrayList<>(p.berths());
@@ -120,6 +160,11 @@ class SolverPropertiesTest {
             if (roll < 15) {
                 continue;
             }
+            if (roll < 25) {
+                // Same call, new particulars: other allowed berths, handling, length, draft, deadline.
+                vessels.add(RandomProblems.randomVessel(r, v.id(), p.berths().size(), 20, 200, true, 4));
+                continue;
+            }
             if (roll < 45) {
                 long shift = r.nextInt(31) - 15;
                 long due = v.latestDeparture() == Long.MAX_VALUE || r.nextBoolean()
@@ -132,13 +177,8 @@ class SolverPropertiesTest {
         }
         int added = r.nextInt(5);
         for (int i = 0; i < added; i++) {
-            vessels.add(RandomProblems.randomVessel(r, "N" + (i + 1), p.berths().size(), 20, 200, r.nextBoolean()));
+            vessels.add(RandomProblems.randomVessel(r, "N" + (i + 1), p.berths().size(), 20, 200, r.nextBoolean(), 4));
         }
         return new Problem(berths, vessels, p.tide());
-    }
-
-    @SuppressWarnings("unused")
-    private static Map<String, Assignment> byVessel(Plan plan) {
-        return plan.assignments().stream().collect(Collectors.toMap(Assignment::vessel, Function.identity()));
     }
 }

@@ -14,6 +14,7 @@ import org.assertj.core.api.ListAssert;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,7 +44,7 @@ class FeasibilityCheckerTest {
                 objective += v.weight() * (a.end() - v.arrival());
             }
         }
-        Set<String> assigned = java.util.Arrays.stream(assignments).map(Assignment::vessel).collect(Collectors.toSet());
+        Set<String> assigned = Arrays.stream(assignments).map(Assignment::vessel).collect(Collectors.toSet());
         List<Unassigned> unassigned = problem.vessels().stream().filter(v -> !assigned.contains(v.id()))
                 .map(v -> new Unassigned(v.id(), UnassignedReason.BERTH_CAPACITY, "test")).toList();
         return new Plan(List.of(assignments), unassigned, objective);
