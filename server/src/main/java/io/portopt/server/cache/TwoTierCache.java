@@ -79,9 +79,14 @@ public final class TwoTierCache<V> {
 
     /** Drops the entry here and in Redis; other servers drop theirs on the invalidation message. */
     public void evictEverywhere(String key) {
+        evictEverywhere(key, key);
+    }
+
+    /** As {@link #evictEverywhere(String)}, with a message body ({@code key[:extra]}) for the listeners. */
+    public void evictEverywhere(String key, String message) {
         local.invalidate(key);
         shared.delete(sharedKey(key));
-        shared.publishInvalidation(name + ":" + key);
+        shared.publishInvalidation(name + ":" + message);
     }
 
     public void evictLocal(String key) {

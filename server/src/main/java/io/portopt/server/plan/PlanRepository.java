@@ -28,8 +28,9 @@ class PlanRepository {
                 .update();
     }
 
-    Optional<byte[]> findBody(UUID id) {
-        return jdbc.sql("SELECT body::text FROM plan WHERE id = ?")
+    /** Reads a body from the given database (the replica or the primary). */
+    static Optional<byte[]> findBody(JdbcClient db, UUID id) {
+        return db.sql("SELECT body::text FROM plan WHERE id = ?")
                 .param(id)
                 .query((rs, n) -> rs.getString(1).getBytes(StandardCharsets.UTF_8))
                 .optional();

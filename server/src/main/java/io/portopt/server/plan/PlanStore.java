@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.portopt.server.cache.SharedCache;
+import io.portopt.server.db.ReadRouting;
 import io.portopt.server.system.ApiException;
 import io.portopt.server.system.MetricNames;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ public class PlanStore implements DisposableBean {
     private static final String BODY_KEY = "portopt:plan-body:";
 
     private final PlanRepository repository;
+    private final ReadRouting reads;
     private final SharedCache shared;
     private final PlanStoreProperties properties;
     private final BlockingQueue<PlanRecord> backlog;
@@ -39,8 +41,9 @@ public class PlanStore implements DisposableBean {
     private final Thread writer;
     private volatile boolean running = true;
 
-    public PlanStore(PlanRepository repository, SharedCache shared, PlanStoreProperties properties, MeterRegistry registry) {
+    public PlanStore(PlanRepository repository, ReadRouting reads, SharedCache shared, PlanStoreProperties properties, MeterRegistry registry) {
         this.repository = repository;
+        this.reads = reads;
         this.shared = shared;
         this.properties = properties;
         this.backlog = new ArrayBlockingQueue<>(properties.writeBehindCapacity());
@@ -77,7 +80,7 @@ public class PlanStore implements DisposableBean {
             return Optional.of(body);
         }
         try {
-            Optional<byte[]> stored = repository.findBody(id);
+            Optional<byte[]> stored = reads.read(db -> PlanRepository.findBody(db, id));
             if (stored.isPresent()) {
                 return stored;
             }

@@ -60,11 +60,12 @@ class PortRepository {
                             .params(code, ts(w.from()), ts(w.to())).update();
                 }
             }
-            return find(code).orElseThrow();
+            return find(jdbc, code).orElseThrow();
         });
     }
 
-    Optional<PortData> find(String code) {
+    /** Reads a port from the given database (the replica or the primary). */
+    static Optional<PortData> find(JdbcClient jdbc, String code) {
         record Head(String code, String name, Double threshold, long version, Instant updatedAt) {
         }
         Optional<Head> head = jdbc.sql("SELECT code, name, tide_draft_threshold_m, version, updated_at FROM port WHERE code = ?")

@@ -22,6 +22,8 @@ public final class MetricNames {
     public static final String WRITE_BEHIND_DROPPED = "portopt.write.behind.dropped";
     /** Request-log rows dropped because the log buffer was full. */
     public static final String REQUEST_LOG_DROPPED = "portopt.request.log.dropped";
+    /** WAL bytes the read replica is behind the primary. */
+    public static final String REPLICA_LAG_BYTES = "portopt.replica.lag.bytes";
     /** 1 when a dependency (tag {@code dependency}) answers. */
     public static final String DEPENDENCY_UP = "portopt.dependency.up";
 

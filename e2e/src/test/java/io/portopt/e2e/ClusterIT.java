@@ -1,0 +1,209 @@
+package io.portopt.e2e;
+
+import io.portopt.client.PlanResponse;
+import io.portopt.client.PortoptClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real cluster, brought up with {@code ./portopt up} and checked from outside: plans through
+ * the load balancer, stateless servers, the replica, a server killed under load, scaling, and a
+ * clean shutdown. One cluster for the whole class; the tests run in order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    private static final URI LB = URI.create("http://127.0.0.1:8080");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final int[] CLUSTER_PORTS = {8080, 8081, 8082, 8083, 9081, 9082, 9083, 8404, 6380, 5433, 5434,
+            9090, 9093, 9095, 9121, 9187};
+
+    @BeforeAll
+    static void up() throws Exception {
+        Launcher.run(180, "down");
+        Launcher.ok(600, "up", "--servers", "2");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        Launcher.run(180, "down");
+    }
+
+    static String smallRequest(long seed, int timeLimitMs) {
+        return """
+                {"berths": [{"id": "B1", "lengthM": 350, "depthM": 16.0}, {"id": "B2", "lengthM": 250, "depthM": 12.0}],
+                 "vessels": [
+                   {"id": "V1", "arrival": "2026-01-01T10:00:00Z", "lengthM": 300, "draftM": 14.5, "handlingMinutes": %d},
+                   {"id": "V2", "arrival": "2026-01-01T11:00:00Z", "lengthM": 200, "draftM": 10, "weight": 2,
+                    "handlingMinutesByBerth": {"B1": 600, "B2": 700}},
+                   {"id": "V3", "arrival": "2026-01-01T12:30:00Z", "lengthM": 180, "draftM": 9, "handlingMinutes": 240},
+                   {"id": "V4", "arrival": "2026-01-01T13:00:00Z", "lengthM": 220, "draftM": 11, "handlingMinutes": 300}],
+                 "options": {"timeLimitMs": %d, "seed": %d}}
+                """.formatted(300 + seed % 500, timeLimitMs, seed);
+    }
+
+    private static String haproxyStatus(String server) throws Exception {
+        String csv = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8404/stats;csv")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : csv.split("\n")) {
+            String[] f = line.split(",");
+            if (f.length > 17 && f[0].equals("servers") && f[1].equals(server)) {
+                return f[17];
+            }
+        }
+        return "ABSENT";
+    }
+
+    private static long haproxyTotal(String server) throws Exception {
+        String csv = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8404/stats;csv")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : csv.split("\n")) {
+            String[] f = line.split(",");
+            if (f.length > 7 && f[0].equals("servers") && f[1].equals(server)) {
+                return Long.parseLong(f[7]);
+            }
+        }
+        return -1;
+    }
+
+    private static void awaitStatus(String server, String prefix, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String status = haproxyStatus(server);
+        while (!status.startsWith(prefix) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            status = haproxyStatus(server);
+        }
+        assertThat(status).as("HAProxy status of %s", server).startsWith(prefix);
+    }
+
+    @Test
+    @Order(1)
+    void aPlanMadeThroughTheLoadBalancerIsReadableFromEveryServerAndCachedInRedis() throws Exception {
+        PlanResponse plan = new PortoptClient(LB).createPlan(smallRequest(System.nanoTime(), 200));
+        assertThat(plan.assignments()).isNotEmpty();
+        for (int port : new int[] {8081, 8082}) {
+            PlanResponse read = new PortoptClient(URI.create("http://127.0.0.1:" + port)).getPlan(plan.id());
+            assertThat(read.assignments()).isEqualTo(plan.assignments());
+        }
+        Process keys = new ProcessBuilder("redis-cli", "-p", "6380", "--scan", "--pattern", "portopt:plan:*").start();
+        assertThat(new String(keys.getInputStream().readAllBytes())).contains("portopt:plan:" + plan.fingerprint());
+    }
+
+    @Test
+    @Order(2)
+    void thePrimaryStreamsToAReplicaInRecovery() throws Exception {
+        try (var primary = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5433/portopt", "postgres", "");
+             var replica = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5434/portopt", "postgres", "")) {
+            var rs = primary.createStatement().executeQuery("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'");
+            rs.next();
+            assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(1);
+            var rr = replica.createStatement().executeQuery("SELECT pg_is_in_recovery()");
+            rr.next();
+            assertThat(rr.getBoolean(1)).isTrue();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aServerKilledUnderLoadCostsNoFailedRequestAndComesBackUp() throws Exception {
+        Map<String, Integer> outcomes;
+        List<String> ids;
+        try (OpenLoad load = new OpenLoad(URI.create("http://127.0.0.1:8080/v1/plans"), 40, 40 * 20,
+                n -> smallRequest(n % 3 == 0 ? 1 : 1000 + n, 50))) {
+            Thread.sleep(4000);
+            Launcher.ok(30, "kill", "server-1");
+            awaitStatus("server-1", "DOWN", Duration.ofSeconds(6));
+            Thread.sleep(8000);
+            outcomes = load.finish(Duration.ofSeconds(60));
+            ids = load.planIds();
+        }
+        System.out.println("outcomes under kill -9: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        assertThat(outcomes.get("200")).as("requests answered").isGreaterThan(300);
+
+        Launcher.ok(240, "start", "server-1");
+        awaitStatus("server-1", "UP", Duration.ofSeconds(30));
+        // Every plan handed out is readable afterwards, from the server that was killed too.
+        PortoptClient restarted = new PortoptClient(URI.create("http://127.0.0.1:8081"));
+        for (String id : new ArrayList<>(ids).subList(0, Math.min(50, ids.size()))) {
+            assertThat(restarted.getPlan(id).id()).isEqualTo(id);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void scalingToThreeServersAddsAServerThatTakesTraffic() throws Exception {
+        Launcher.ok(300, "scale", "3");
+        awaitStatus("server-3", "UP", Duration.ofSeconds(30));
+        PortoptClient client = new PortoptClient(LB);
+        long before = haproxyTotal("server-3");
+        for (int i = 0; i < 30; i++) {
+            client.createPlan(smallRequest(50_000 + i, 20));
+        }
+        assertThat(haproxyTotal("server-3")).isGreaterThan(before);
+        assertThat(Launcher.ok(30, "status")).containsPattern("server-3\\s+\\d+\\s+8083\\s+healthy");
+    }
+
+    @Test
+    @Order(5)
+    void downLeavesNoProcessAndNoListener() throws Exception {
+        List<Long> pids = new ArrayList<>();
+        try (var files = Files.list(Launcher.ROOT.resolve("var/run"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
+                pids.add(Long.parseLong(Files.readString(f).trim()));
+            }
+        }
+        assertThat(pids).isNotEmpty();
+        Launcher.ok(180, "down");
+        for (long pid : pids) {
+            assertThat(running(pid)).as("pid %d still running: %s", pid,
+                    ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?")).isFalse();
+        }
+        for (int port : CLUSTER_PORTS) {
+            assertThat(listening(port)).as("something listens on %d", port).isFalse();
+        }
+    }
+
+    /** Alive and not a zombie (an exited process its parent has not reaped yet is gone for us). */
+    private static boolean running(long pid) throws IOException {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        if (!Files.exists(stat)) {
+            return false;
+        }
+        try {
+            String s = Files.readString(stat);
+            return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

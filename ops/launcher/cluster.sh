@@ -1,0 +1,443 @@
+# portopt local cluster: every component a plain process on 127.0.0.1, state under var/.
+# Sourced by ./portopt (which defines ROOT, VAR, JAVA, SERVER_JAR, say, die, build, pg_* helpers).
+
+OPS="$ROOT/ops"
+HAPROXY_SOCK="$VAR/run/haproxy.sock"
+SERVERS_FILE="$VAR/cluster/servers"
+CLUSTER_PACKAGES=(haproxy redis-server postgresql prometheus prometheus-alertmanager
+                  prometheus-redis-exporter prometheus-postgres-exporter socat curl)
+PRIMARY_PORT=5433
+REPLICA_PORT=5434
+REDIS_PORT=6380
+SERVER_MAXCONN="${PORTOPT_SERVER_MAXCONN:-32}"
+SERVER_HEAP="${PORTOPT_SERVER_HEAP:-1536m}"
+
+# --- packages ----------------------------------------------------------------------------------
+ensure_cluster_packages() {
+  local missing=() p
+  for p in "${CLUSTER_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  [[ $EUID -eq 0 ]] || die "missing Debian packages: ${missing[*]} (run as root, or apt-get install them)"
+  say "installing Debian packages: ${missing[*]} (apt-get; their own services are not started)"
+  # policy-rc.d 101 keeps the packages' init scripts from starting daemons on our ports.
+  local had_policy=""; [[ -e /usr/sbin/policy-rc.d ]] && had_policy=1
+  [[ -n "$had_policy" ]] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }
+  apt-get update -qq >&2 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    || { [[ -n "$had_policy" ]] || rm -f /usr/sbin/policy-rc.d; die "apt-get install failed"; }
+  [[ -n "$had_policy" ]] || rm -f /usr/sbin/policy-rc.d
+}
+
+# --- process helpers ---------------------------------------------------------------------------
+pid_of() { local f="$VAR/run/$1.pid"; [[ -s "$f" ]] && cat "$f"; }
+# A process that exists and is not a zombie waiting to be reaped.
+running_pid() { [[ -r "/proc/$1/stat" ]] && ! awk '{ exit ($3 == "Z") ? 0 : 1 }' "/proc/$1/stat" 2>/dev/null; }
+alive() { local pid; pid="$(pid_of "$1")" && [[ -n "$pid" ]] && running_pid "$pid"; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+
+# Starts a foreground program in the background as its own process (the pid file holds it, not a
+# wrapper shell), output appended to var/log/NAME.log.
+spawn() {
+  local name="$1"; shift
+  mkdir -p "$VAR/log" "$VAR/run"
+  nohup setsid "$@" >>"$VAR/log/$name.log" 2>&1 </dev/null &
+  echo $! >"$VAR/run/$name.pid"
+}
+
+wait_until() {
+  local what="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.3
+  done
+}
+
+# Sends a signal and waits for the process to go; SIGKILL after the grace period.
+terminate() {
+  local name="$1" signal="${2:-TERM}" grace="${3:-40}" pid
+  pid="$(pid_of "$name")" || return 0
+  if running_pid "$pid"; then
+    kill "-$signal" "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + grace))
+    while running_pid "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+    if running_pid "$pid"; then
+      say "$name did not stop in ${grace}s: SIGKILL"
+      kill -9 "$pid" 2>/dev/null || true
+      while running_pid "$pid"; do sleep 0.1; done
+    fi
+  fi
+  rm -f "$VAR/run/$name.pid"
+}
+
+server_count() { [[ -s "$SERVERS_FILE" ]] && cat "$SERVERS_FILE" || echo 0; }
+set_server_count() { mkdir -p "$(dirname "$SERVERS_FILE")"; echo "$1" >"$SERVERS_FILE"; }
+
+component_names() {
+  local n i; n="$(server_count)"
+  echo postgres-primary postgres-replica redis
+  for ((i = 1; i <= n; i++)); do echo "server-$i"; done
+  echo haproxy prometheus alertmanager alert-sink redis-exporter postgres-exporter
+}
+
+component_port() {
+  case "$1" in
+    haproxy) echo 8080 ;;
+    server-*) echo $((8080 + ${1#server-})) ;;
+    redis) echo "$REDIS_PORT" ;;
+    postgres-primary) echo "$PRIMARY_PORT" ;;
+    postgres-replica) echo "$REPLICA_PORT" ;;
+    prometheus) echo 9090 ;;
+    alertmanager) echo 9093 ;;
+    alert-sink) echo 9095 ;;
+    redis-exporter) echo 9121 ;;
+    postgres-exporter) echo 9187 ;;
+    *) return 1 ;;
+  esac
+}
+
+healthy() {
+  local name="$1" port; port="$(component_port "$name")" || return 1
+  case "$name" in
+    server-*) http_ok "http://127.0.0.1:$((port + 1000))/health/ready" ;;
+    haproxy) http_ok "http://127.0.0.1:8404/stats" ;;
+    redis) redis-cli -p "$port" ping 2>/dev/null | grep -q PONG ;;
+    postgres-exporter) curl -fsS -o /dev/null --max-time 10 "http://127.0.0.1:$port/metrics" 2>/dev/null ;;
+    postgres-*) pg_isready -q -h 127.0.0.1 -p "$port" ;;
+    prometheus|alertmanager) http_ok "http://127.0.0.1:$port/-/ready" ;;
+    alert-sink) http_ok "http://127.0.0.1:$port/health" ;;
+    *-exporter) curl -fsS -o /dev/null --max-time 10 "http://127.0.0.1:$port/metrics" 2>/dev/null ;;
+  esac
+}
+
+# --- PostgreSQL primary + streaming replica ----------------------------------------------------
+start_postgres_primary() {
+  local dir; dir="$(pg_dir postgres-primary)"
+  if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+    pg_start postgres-primary "$PRIMARY_PORT"
+    as_pg tee -a "$dir/data/postgresql.conf" >/dev/null <<'EOF'
+# portopt: streaming replication to postgres-replica
+wal_level = replica
+max_wal_senders = 5
+max_replication_slots = 5
+wal_keep_size = 256MB
+hot_standby = on
+EOF
+    pg_stop postgres-primary
+  fi
+  pg_start postgres-primary "$PRIMARY_PORT"
+  pg_create_db "$PRIMARY_PORT" portopt
+}
+
+start_postgres_replica() {
+  local dir; dir="$(pg_dir postgres-replica)"
+  if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+    pg_isready -q -h 127.0.0.1 -p "$PRIMARY_PORT" || die "postgres-replica needs postgres-primary running"
+    say "cloning postgres-replica from the primary (pg_basebackup, streaming)"
+    as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$dir/data" -X stream -R \
+      >>"$VAR/log/postgres-replica.log" 2>&1 || die "pg_basebackup failed; see var/log/postgres-replica.log"
+  fi
+  pg_start postgres-replica "$REPLICA_PORT"
+}
+
+stop_postgres() { pg_stop "$1"; }
+
+# --- Redis -------------------------------------------------------------------------------------
+start_redis() {
+  alive redis && return 0
+  mkdir -p "$VAR/redis" "$VAR/log" "$VAR/run"
+  command -v redis-server >/dev/null || die "redis-server missing (apt-get install redis-server)"
+  # --daemonize no under spawn: the pid file then holds redis-server itself.
+  spawn redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir "$VAR/redis" --maxmemory 1gb --maxmemory-policy allkeys-lru
+}
+
+# --- app servers -------------------------------------------------------------------------------
+start_server() {
+  local name="$1" i port
+  i="${name#server-}"; port=$((8080 + i))
+  alive "$name" && return 0
+  port_open "$port" && die "$name: port $port is already taken by another process"
+  spawn "$name" env \
+    PORTOPT_PORT="$port" PORTOPT_MANAGEMENT_PORT="$((port + 1000))" PORTOPT_SERVER_NAME="$name" \
+    PORTOPT_DB_URL="jdbc:postgresql://127.0.0.1:$PRIMARY_PORT/portopt?connectTimeout=2&socketTimeout=10" \
+    PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$REPLICA_PORT/portopt?connectTimeout=2&socketTimeout=10" \
+    PORTOPT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+    "$JAVA" -Duser.timezone=UTC -Xms256m -Xmx"$SERVER_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=50 \
+      -XX:+ExitOnOutOfMemoryError -jar "$SERVER_JAR"
+  # env execs java, so the recorded pid is the JVM's.
+}
+
+# --- HAProxy -----------------------------------------------------------------------------------
+haproxy_server_line() {
+  local i="$1"
+  printf '    server server-%d 127.0.0.1:%d\n' "$i" $((8080 + i))
+}
+
+render_haproxy() {
+  local n="$1" servers="" i
+  for ((i = 1; i <= n; i++)); do servers+="$(haproxy_server_line "$i")"$'\n'; done
+  mkdir -p "$VAR/haproxy"
+  SERVERS="$servers" VAR_DIR="$VAR" OPS_DIR="$OPS" MAXCONN="$SERVER_MAXCONN" awk '
+    { gsub(/@@VAR@@/, ENVIRON["VAR_DIR"]); gsub(/@@OPS@@/, ENVIRON["OPS_DIR"]); gsub(/@@MAXCONN@@/, ENVIRON["MAXCONN"]) }
+    /^@@SERVERS@@$/ { printf "%s", ENVIRON["SERVERS"]; next }
+    { print }' "$OPS/haproxy/haproxy.cfg.template" >"$VAR/haproxy/haproxy.cfg"
+  haproxy -c -q -f "$VAR/haproxy/haproxy.cfg" || die "rendered HAProxy config is invalid: $VAR/haproxy/haproxy.cfg"
+}
+
+start_haproxy() {
+  alive haproxy && return 0
+  render_haproxy "$(server_count)"
+  spawn haproxy haproxy -db -f "$VAR/haproxy/haproxy.cfg"
+}
+
+haproxy_cmd() { echo "$1" | socat -t 5 - "UNIX-CONNECT:$HAPROXY_SOCK"; }
+
+haproxy_server_field() { # server field-name -> value from `show stat`
+  haproxy_cmd "show stat" | awk -F, -v s="$1" -v f="$2" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $1 == "servers" && $2 == s { print $(col[f]) }'
+}
+
+# --- monitoring --------------------------------------------------------------------------------
+render_template() { # template output
+  mkdir -p "$(dirname "$2")"
+  sed -e "s#@@VAR@@#$VAR#g" -e "s#@@OPS@@#$OPS#g" "$1" >"$2"
+}
+
+write_prometheus_targets() {
+  local n i sep="" out
+  n="$(server_count)"
+  mkdir -p "$VAR/prometheus/targets"
+  out='['
+  for ((i = 1; i <= n; i++)); do
+    out+="$sep{\"targets\": [\"127.0.0.1:$((9080 + i))\"], \"labels\": {\"server\": \"server-$i\"}}"
+    sep=", "
+  done
+  out+=']'
+  echo "$out" >"$VAR/prometheus/targets/servers.json.tmp"
+  mv "$VAR/prometheus/targets/servers.json.tmp" "$VAR/prometheus/targets/servers.json"
+}
+
+start_prometheus() {
+  alive prometheus && return 0
+  render_template "$OPS/prometheus/prometheus.yml.template" "$VAR/prometheus/prometheus.yml"
+  write_prometheus_targets
+  spawn prometheus prometheus --config.file="$VAR/prometheus/prometheus.yml" \
+    --storage.tsdb.path="$VAR/prometheus/data" --storage.tsdb.retention.time=2d \
+    --web.listen-address=127.0.0.1:9090 --web.enable-lifecycle
+}
+
+start_alertmanager() {
+  alive alertmanager && return 0
+  render_template "$OPS/alertmanager/alertmanager.yml.template" "$VAR/alertmanager/alertmanager.yml"
+  spawn alertmanager prometheus-alertmanager --config.file="$VAR/alertmanager/alertmanager.yml" \
+    --storage.path="$VAR/alertmanager/data" --web.listen-address=127.0.0.1:9093 --cluster.listen-address=
+}
+
+start_alert_sink() {
+  alive alert-sink && return 0
+  spawn alert-sink "$JAVA" -Xmx64m -cp "$BENCH_JAR:$ROOT/bench/target/lib/*" io.portopt.bench.AlertSink \
+    --port 9095 --log "$VAR/log/alerts.jsonl"
+}
+
+start_redis_exporter() {
+  alive redis-exporter && return 0
+  spawn redis-exporter prometheus-redis-exporter --redis.addr="redis://127.0.0.1:$REDIS_PORT" \
+    --web.listen-address=127.0.0.1:9121
+}
+
+start_postgres_exporter() {
+  alive postgres-exporter && return 0
+  spawn postgres-exporter env \
+    DATA_SOURCE_NAME="postgresql://postgres@127.0.0.1:$PRIMARY_PORT/portopt?sslmode=disable,postgresql://postgres@127.0.0.1:$REPLICA_PORT/portopt?sslmode=disable" \
+    prometheus-postgres-exporter --web.listen-address=127.0.0.1:9187 --no-collector.database --no-collector.bgwriter
+  # Those two collectors of exporter 0.11 break with more than one server (duplicate series); the
+  # per-server default metrics (pg_up, pg_stat_replication, pg_stat_database, ...) stay.
+}
+
+# --- one component -----------------------------------------------------------------------------
+start_component() {
+  case "$1" in
+    postgres-primary) start_postgres_primary ;;
+    postgres-replica) start_postgres_replica ;;
+    redis) start_redis ;;
+    server-*) [[ "${1#server-}" =~ ^[0-9]+$ ]] || die "bad server name $1"; start_server "$1" ;;
+    haproxy) start_haproxy ;;
+    prometheus) start_prometheus ;;
+    alertmanager) start_alertmanager ;;
+    alert-sink) start_alert_sink ;;
+    redis-exporter) start_redis_exporter ;;
+    postgres-exporter) start_postgres_exporter ;;
+    *) die "unknown component '$1' (see ./portopt status)" ;;
+  esac
+}
+
+stop_component() {
+  case "$1" in
+    postgres-primary|postgres-replica) stop_postgres "$1" ;;
+    haproxy) terminate haproxy USR1 10 ;;        # soft stop: finish in-flight requests
+    server-*) terminate "$1" TERM 45 ;;           # graceful: not-ready, drain, exit
+    *) terminate "$1" TERM 15 ;;
+  esac
+}
+
+wait_healthy() {
+  local name="$1" timeout="${2:-90}"
+  wait_until "$name" "$timeout" healthy "$name" || die "$name not healthy after ${timeout}s; see var/log/$name.log"
+}
+
+# --- commands ----------------------------------------------------------------------------------
+cmd_up() {
+  local n=""
+  while (($#)); do
+    case "$1" in
+      --servers) n="${2:?--servers needs a number}"; shift 2 ;;
+      *) die "up: unknown argument $1" ;;
+    esac
+  done
+  [[ -z "$n" ]] && { n="$(server_count)"; ((n > 0)) || n=2; }
+  [[ "$n" =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 50)) || die "up: --servers must be between 1 and 50"
+  ensure_cluster_packages
+  build
+  ensure_pg_installed
+  set_server_count "$n"
+  say "starting postgres-primary (:$PRIMARY_PORT) and postgres-replica (:$REPLICA_PORT)"
+  start_postgres_primary
+  start_postgres_replica
+  say "starting redis (:$REDIS_PORT)"
+  start_redis
+  wait_healthy redis 20
+  local i
+  say "starting $n app servers"
+  for ((i = 1; i <= n; i++)); do start_server "server-$i"; done
+  say "starting haproxy, prometheus, alertmanager, exporters"
+  start_haproxy
+  start_alert_sink
+  start_alertmanager
+  start_prometheus
+  start_redis_exporter
+  start_postgres_exporter
+  for ((i = 1; i <= n; i++)); do wait_healthy "server-$i" 180; say "server-$i ready"; done
+  local c
+  for c in haproxy prometheus alertmanager alert-sink redis-exporter postgres-exporter postgres-replica; do
+    wait_healthy "$c" 60
+  done
+  wait_until "haproxy backends" 30 haproxy_all_up "$n" || say "warning: not every server is UP in HAProxy yet"
+  cat <<EOF
+portopt cluster is up ($n servers):
+  API (load balancer)    http://127.0.0.1:8080/v1/plans
+  HAProxy stats          http://127.0.0.1:8404/stats   (Prometheus: /metrics)
+  app servers            $(for ((i = 1; i <= n; i++)); do printf 'http://127.0.0.1:%d ' $((8080 + i)); done)
+  server metrics         http://127.0.0.1:9081/metrics ...
+  Prometheus             http://127.0.0.1:9090
+  Alertmanager           http://127.0.0.1:9093
+  PostgreSQL             primary 127.0.0.1:$PRIMARY_PORT, replica 127.0.0.1:$REPLICA_PORT (database portopt)
+  Redis                  127.0.0.1:$REDIS_PORT
+EOF
+}
+
+haproxy_all_up() {
+  local n="$1" up
+  up="$(haproxy_cmd "show stat" 2>/dev/null | awk -F, '$1 == "servers" && $2 ~ /^server-/ && $18 ~ /^UP/' | wc -l)"
+  ((up >= n))
+}
+
+cmd_down() {
+  local c f p
+  say "stopping the cluster"
+  stop_component haproxy
+  local n i pids=()
+  n="$(server_count)"
+  for ((i = 1; i <= n; i++)); do stop_component "server-$i" & pids+=($!); done
+  # servers scaled away but still recorded
+  for f in "$VAR"/run/server-*.pid; do [[ -e "$f" ]] && { c="$(basename "$f" .pid)"; stop_component "$c" & pids+=($!); }; done
+  for p in "${pids[@]}"; do wait "$p" || true; done
+  for c in prometheus alertmanager alert-sink redis-exporter postgres-exporter redis; do stop_component "$c"; done
+  stop_postgres postgres-replica
+  stop_postgres postgres-primary
+  # Anything left with a pid file is killed for good.
+  for f in "$VAR"/run/*.pid; do
+    [[ -e "$f" ]] || continue
+    c="$(basename "$f" .pid)"
+    [[ "$c" == run-* || "$c" == test-* ]] && continue
+    terminate "$c" KILL 5
+  done
+  say "cluster stopped"
+}
+
+cmd_status() {
+  local c pid port health
+  for c in $(component_names); do
+    pid="$(pid_of "$c" || true)"
+    port="$(component_port "$c")"
+    if [[ -n "$pid" ]] && running_pid "$pid"; then
+      healthy "$c" && health=healthy || health=unhealthy
+    else
+      pid="-"; health=down
+    fi
+    printf '%-18s %-8s %-6s %s\n' "$c" "$pid" "$port" "$health"
+  done
+}
+
+cmd_component() { # stop|start|kill NAME
+  local action="$1" name="${2:-}"
+  [[ -n "$name" ]] || die "$action: which component? (see ./portopt status)"
+  component_port "$name" >/dev/null || die "unknown component '$name'"
+  case "$action" in
+    stop) stop_component "$name"; say "$name stopped" ;;
+    kill)
+      local pid; pid="$(pid_of "$name")" || die "$name is not running"
+      kill -9 "$pid" 2>/dev/null || die "$name (pid $pid) is not running"
+      say "$name (pid $pid) killed with SIGKILL" ;;
+    start)
+      if [[ "$name" == server-* || "$name" == alert-sink ]]; then build; fi
+      if [[ "$name" == server-* ]]; then
+        local i="${name#server-}"
+        ((i <= $(server_count))) || die "$name is not part of the cluster (./portopt scale $i adds it)"
+      fi
+      start_component "$name"
+      wait_healthy "$name" 180
+      say "$name started" ;;
+  esac
+}
+
+cmd_scale() {
+  local n="${1:-}" current i
+  [[ "$n" =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 50)) || die "scale: give a number of servers between 1 and 50"
+  alive haproxy || die "scale: the cluster is not running (./portopt up)"
+  build
+  current="$(server_count)"
+  if ((n > current)); then
+    for ((i = current + 1; i <= n; i++)); do start_server "server-$i"; done
+    for ((i = current + 1; i <= n; i++)); do
+      wait_healthy "server-$i" 180
+      # A slot left in maintenance by an earlier scale-down (still holding idle connections) is reused.
+      if haproxy_cmd "add server servers/server-$i 127.0.0.1:$((8080 + i)) check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 slowstart 10s maxconn $SERVER_MAXCONN observe layer7 error-limit 10 on-error mark-down" | grep -qi "already exists"; then
+        haproxy_cmd "set server servers/server-$i state ready" >/dev/null
+      fi
+      haproxy_cmd "enable health servers/server-$i" >/dev/null
+      haproxy_cmd "enable server servers/server-$i" >/dev/null
+      set_server_count "$i"
+      write_prometheus_targets
+      say "server-$i added to the load balancer"
+    done
+  elif ((n < current)); then
+    for ((i = current; i > n; i--)); do
+      # Drain: no new requests, in-flight ones finish; then maintenance, stop and remove.
+      haproxy_cmd "set server servers/server-$i state drain" >/dev/null
+      local deadline=$((SECONDS + 60))
+      while (( $(haproxy_server_field "server-$i" scur || echo 0) > 0 && SECONDS < deadline )); do sleep 0.3; done
+      haproxy_cmd "set server servers/server-$i state maint" >/dev/null
+      set_server_count "$((i - 1))"
+      write_prometheus_targets
+      stop_component "server-$i"
+      haproxy_cmd "del server servers/server-$i" >/dev/null || true
+      say "server-$i drained and removed"
+    done
+  fi
+  say "cluster has $n servers"
+}
