@@ -78,6 +78,13 @@ public class SolverPool implements DisposableBean {
      */
     public SolveResult solveFull(Problem problem, SolverOptions options, Duration maxWait) throws InterruptedException {
         long t0 = System.nanoTime();
+        // Deadline-aware queueing: when the slots are taken and the queue ahead would take longer
+        // than we may wait, do not queue at all; the caller degrades at once.
+        if (fullSlots.availablePermits() == 0
+                && (double) (waiting.get() + 1) / fullThreads * meanSolveMillis.get() > maxWait.toMillis()) {
+            queueWait.record(0, TimeUnit.NANOSECONDS);
+            return null;
+        }
         waiting.incrementAndGet();
         boolean acquired;
         try {

@@ -1,5 +1,7 @@
 package io.portopt.server.cache;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -16,6 +18,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.portopt.server.system.BreakerConfig;
 import io.portopt.server.system.MetricNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The shared (L2) tier in Redis, through Lettuce. Every call is bounded by a short timeout and a
@@ -45,9 +49,16 @@ public class SharedCache implements DisposableBean {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final Counter errors;
+    private final CircuitBreaker breaker;
     private volatile boolean up;
 
     public SharedCache(CacheProperties properties, MeterRegistry registry) {
+        this(properties, registry, CircuitBreakerRegistry.ofDefaults());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public SharedCache(CacheProperties properties, MeterRegistry registry, CircuitBreakerRegistry breakers) {
+        this.breaker = breakers.circuitBreaker(BreakerConfig.REDIS);
         this.errors = Counter.builder(MetricNames.CACHE_ERRORS).tag("tier", "redis")
                 .description("Redis calls that failed or timed out (answered as misses)").register(registry);
         Gauge.builder(MetricNames.DEPENDENCY_UP, this, c -> c.isAvailable() ? 1 : 0).tag("dependency", "redis")
@@ -119,48 +130,53 @@ public class SharedCache implements DisposableBean {
     }
 
     public byte[] get(String key) {
-        if (!isAvailable()) {
-            return null;
-        }
-        try {
-            return connection.sync().get(key);
-        } catch (RuntimeException e) {
-            failed("GET", e);
-            return null;
-        }
+        return guarded("GET", () -> connection.sync().get(key), null);
     }
 
     public void set(String key, byte[] value, Duration ttl) {
-        if (!isAvailable()) {
-            return;
-        }
-        try {
-            connection.async().set(key, value, SetArgs.Builder.px(ttl.toMillis()));
-        } catch (RuntimeException e) {
-            failed("SET", e);
-        }
+        guarded("SET", () -> connection.async().set(key, value, SetArgs.Builder.px(ttl.toMillis())), null);
+    }
+
+    /**
+     * SET NX with a time to live: TRUE when this call created the key, FALSE when it existed, null
+     * when Redis could not be asked (down, breaker open, timeout).
+     */
+    public Boolean setIfAbsent(String key, byte[] value, Duration ttl) {
+        String missing = "missing";
+        String reply = guarded("SETNX", () -> {
+            String r = connection.sync().set(key, value, SetArgs.Builder.nx().px(ttl.toMillis()));
+            return r == null ? missing : r;
+        }, null);
+        return reply == null ? null : "OK".equals(reply);
     }
 
     public void delete(String key) {
-        if (!isAvailable()) {
-            return;
-        }
-        try {
-            connection.sync().del(key);
-        } catch (RuntimeException e) {
-            failed("DEL", e);
-        }
+        guarded("DEL", () -> connection.sync().del(key), null);
     }
 
     /** Tells every server (including this one) to drop a local entry. */
     public void publishInvalidation(String message) {
-        if (!isAvailable()) {
-            return;
+        guarded("PUBLISH", () -> connection.sync().publish(INVALIDATION_CHANNEL,
+                message.getBytes(java.nio.charset.StandardCharsets.UTF_8)), null);
+    }
+
+    /**
+     * Runs a Redis call behind the breaker: when Redis is not connected or the breaker is open the
+     * call is skipped; a failure or timeout is counted and answered with the fallback.
+     */
+    private <T> T guarded(String command, Supplier<T> call, T fallback) {
+        if (!isAvailable() || !breaker.tryAcquirePermission()) {
+            return fallback;
         }
+        long start = System.nanoTime();
         try {
-            connection.sync().publish(INVALIDATION_CHANNEL, message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            T result = call.get();
+            breaker.onSuccess(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return result;
         } catch (RuntimeException e) {
-            failed("PUBLISH", e);
+            breaker.onError(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS, e);
+            failed(command, e);
+            return fallback;
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.UUID;
 class PlanController {
     /** RFC 9211 cache status; {@code portopt} names the cache, the rung is in a parameter. */
     static final String CACHE_STATUS = "Cache-Status";
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final PlanService plans;
     private final PlanStore store;
@@ -43,6 +44,7 @@ class PlanController {
 
     @PostMapping("/v1/plans")
     ResponseEntity<byte[]> create(HttpServletRequest request) throws InterruptedException {
+        String idempotencyKey = idempotencyKey(request);
         PlanRequest body = bodies.parse(bodies.read(request), PlanRequest.class);
         RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(code).orElse(null));
         if (!outcome.valid()) {
@@ -51,7 +53,7 @@ class PlanController {
             }
             throw ApiException.unprocessable("the request is invalid", outcome.errors());
         }
-        PlanService.Reply reply = plans.plan(outcome.request());
+        PlanService.Reply reply = plans.plan(outcome.request(), idempotencyKey);
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .location(URI.create("/v1/plans/" + reply.planId()))
@@ -97,9 +99,23 @@ class PlanController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(json.writeValueAsBytes(view));
     }
 
+    /** Optional {@code Idempotency-Key}: 1-200 visible ASCII characters. */
+    private static String idempotencyKey(HttpServletRequest request) {
+        String key = request.getHeader(IDEMPOTENCY_KEY);
+        if (key == null) {
+            return null;
+        }
+        if (key.isEmpty() || key.length() > 200 || !key.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw ApiException.badRequest("invalid Idempotency-Key header",
+                    List.of(new FieldError(IDEMPOTENCY_KEY, "1-200 visible ASCII characters")));
+        }
+        return key;
+    }
+
     static String cacheStatus(Rung rung) {
         return switch (rung) {
             case CACHE -> "portopt; hit; detail=cache";
+            case REPLAY -> "portopt; hit; detail=replay";
             case COALESCED -> "portopt; fwd=miss; collapsed; detail=coalesced";
             default -> "portopt; fwd=miss; detail=" + rung.label();
         };

@@ -9,14 +9,20 @@ import io.portopt.server.cache.CacheProperties;
 import io.portopt.server.cache.SharedCache;
 import io.portopt.server.cache.TwoTierCache;
 import io.portopt.server.system.ApiException;
+import io.portopt.server.system.FieldError;
 import io.portopt.server.system.MetricNames;
 import io.portopt.solver.SolveResult;
 import io.portopt.solver.SolverOptions;
+import io.portopt.solver.model.Assignment;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -26,36 +32,52 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Answers a plan request by walking the degradation ladder: exact cache hit, a coalesced identical
- * solve already in flight, a full solve when a slot frees up in time, a fast heuristic when not,
- * and a 503 with Retry-After when even the heuristic pool is saturated.
+ * Answers a plan request by walking the degradation ladder: exact cache hit; an identical solve in
+ * flight here or on another server (through Redis) awaited instead of repeated; a full solve when a
+ * slot frees up in time; under overload the cached plan of a similar problem re-timed and repaired;
+ * a fast heuristic; and a 503 with Retry-After when even the heuristic pool is saturated.
  */
 @Service
 public class PlanService {
-    private static final String CACHE_NAME = "plan";
-    /** Extra time a coalesced request waits beyond the leader's budget (queueing, storing). */
-    private static final Duration COALESCE_GRACE = Duration.ofMillis(500);
+    private static final String PLAN_CACHE = "plan";
+    private static final String APPROX_CACHE = "approx";
+    private static final String IDEMPOTENCY_CACHE = "idem";
+    private static final String IN_FLIGHT_KEY = "portopt:inflight:";
+    private static final double SECONDS_PER_MINUTE = 60.0;
 
     private final SolverPool solvers;
     private final PlanStore store;
+    private final SharedCache shared;
     private final TwoTierCache<StoredPlan> cache;
+    private final TwoTierCache<String> similar;
+    private final TwoTierCache<String> idempotency;
     private final PlanCodec codec;
     private final AdmissionProperties admission;
+    private final LadderProperties ladder;
     private final Clock clock;
+    private final String serverName;
     private final Map<String, CompletableFuture<StoredPlan>> inFlight = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final Counter shed;
 
     public PlanService(SolverPool solvers, PlanStore store, SharedCache shared, CacheProperties cacheProperties,
-                       AdmissionProperties admission, JsonMapper mapper, MeterRegistry registry, Clock clock) {
+                       AdmissionProperties admission, LadderProperties ladder, JsonMapper mapper,
+                       MeterRegistry registry, Clock clock, @Value("${portopt.server-name:portopt}") String serverName) {
         this.solvers = solvers;
         this.store = store;
+        this.shared = shared;
         this.admission = admission;
+        this.ladder = ladder;
         this.clock = clock;
+        this.serverName = serverName;
         this.registry = registry;
         this.codec = new PlanCodec(mapper);
-        this.cache = new TwoTierCache<>(CACHE_NAME, cacheProperties.localPlanEntries(), cacheProperties.localPlanTtl(),
+        this.cache = new TwoTierCache<>(PLAN_CACHE, cacheProperties.localPlanEntries(), cacheProperties.localPlanTtl(),
                 shared, cacheProperties.sharedPlanTtl(), StoredPlan::encode, StoredPlan::decode, registry);
+        this.similar = new TwoTierCache<>(APPROX_CACHE, cacheProperties.localPlanEntries(), cacheProperties.localPlanTtl(),
+                shared, ladder.approximateTtl(), PlanService::utf8, PlanService::text, registry);
+        this.idempotency = new TwoTierCache<>(IDEMPOTENCY_CACHE, cacheProperties.localPlanEntries(), ladder.idempotencyTtl(),
+                shared, ladder.idempotencyTtl(), PlanService::utf8, PlanService::text, registry);
         this.shed = Counter.builder(MetricNames.SHED).description("Plan requests answered 503 + Retry-After").register(registry);
     }
 
@@ -63,30 +85,73 @@ public class PlanService {
     public record Reply(Rung rung, String planId, byte[] body) {
     }
 
-    public Reply plan(ResolvedRequest request) throws InterruptedException {
+    /**
+     * Answers a request. With an {@code idempotencyKey}, a retry of a request already answered gets
+     * the same plan again (whatever rung first answered it), never a second, different plan.
+     */
+    public Reply plan(ResolvedRequest request, String idempotencyKey) throws InterruptedException {
         long t0 = System.nanoTime();
-        Reply reply = answer(request, t0);
+        Reply reply = idempotencyKey == null ? null : replay(idempotencyKey, request);
+        if (reply == null) {
+            reply = answer(request, t0);
+            if (idempotencyKey != null) {
+                idempotency.put(idempotencyKey, reply.planId() + "\t" + request.fingerprint());
+            }
+        }
         Timer.builder(MetricNames.PLAN_LATENCY).tag("source", reply.rung().label()).publishPercentileHistogram()
                 .register(registry).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         return reply;
+    }
+
+    private Reply replay(String key, ResolvedRequest request) {
+        TwoTierCache.Hit<String> hit = idempotency.get(key);
+        if (hit == null) {
+            return null;
+        }
+        String[] parts = hit.value().split("\t", 2);
+        if (parts.length != 2) {
+            return null;
+        }
+        if (!parts[1].equals(request.fingerprint())) {
+            throw ApiException.unprocessable("this Idempotency-Key was already used for a different request",
+                    List.of(new FieldError("Idempotency-Key", "reused with a different request body")));
+        }
+        return store.find(UUID.fromString(parts[0]))
+                .map(body -> {
+                    count(Rung.REPLAY, null);
+                    return new Reply(Rung.REPLAY, parts[0], body);
+                })
+                .orElse(null);
     }
 
     private Reply answer(ResolvedRequest request, long t0) throws InterruptedException {
         String key = request.fingerprint();
         TwoTierCache.Hit<StoredPlan> hit = cache.get(key);
         if (hit != null) {
-            return reply(Rung.CACHE, hit.value(), hit.tier() == TwoTierCache.Tier.LOCAL ? "local" : "redis", t0, null);
+            return reply(Rung.CACHE, hit.value(), null, t0, null);
         }
+        Duration solveBudget = request.options().timeLimit().plus(admission.maxQueueWait()).plus(ladder.coalesceGrace());
         CompletableFuture<StoredPlan> mine = new CompletableFuture<>();
         CompletableFuture<StoredPlan> leader = inFlight.putIfAbsent(key, mine);
         if (leader != null) {
-            StoredPlan plan = await(leader, request.options().timeLimit().plus(admission.maxQueueWait()).plus(COALESCE_GRACE));
+            StoredPlan plan = await(leader, solveBudget);
             if (plan != null) {
                 return reply(Rung.COALESCED, plan, null, t0, null);
             }
             return degrade(request, t0, "coalesced solve did not finish in time");
         }
+        boolean ownsClusterLock = false;
         try {
+            // Another server may be solving the same problem: wait for its plan in Redis instead.
+            Boolean created = shared.setIfAbsent(IN_FLIGHT_KEY + key, utf8(serverName), solveBudget);
+            ownsClusterLock = Boolean.TRUE.equals(created);
+            if (Boolean.FALSE.equals(created)) {
+                StoredPlan plan = awaitShared(key, solveBudget);
+                if (plan != null) {
+                    mine.complete(plan);
+                    return reply(Rung.COALESCED, plan, null, t0, null);
+                }
+            }
             SolveResult result = solvers.solveFull(request.problem(),
                     SolverOptions.timeLimited(request.options().timeLimit(), request.options().seed()),
                     admission.maxQueueWait());
@@ -94,8 +159,9 @@ public class PlanService {
                 mine.complete(null);
                 return degrade(request, t0, "all solver slots busy");
             }
-            StoredPlan plan = persist(request, result, Rung.SOLVED, null);
+            StoredPlan plan = persist(request, result, Rung.SOLVED, null, null);
             cache.put(key, plan);
+            similar.put(request.similarity(ladder.approximateQuantum()), hintOf(plan.id(), result));
             mine.complete(plan);
             return reply(Rung.SOLVED, plan, null, t0, null);
         } catch (RuntimeException | InterruptedException e) {
@@ -103,10 +169,25 @@ public class PlanService {
             throw e;
         } finally {
             inFlight.remove(key, mine);
+            if (ownsClusterLock) {
+                shared.delete(IN_FLIGHT_KEY + key);
+            }
         }
     }
 
+    /** Overloaded: a similar problem's plan repaired for this one, else a fast heuristic, else 503. */
     private Reply degrade(ResolvedRequest request, long t0, String reason) throws InterruptedException {
+        if (request.options().allowApproximate()) {
+            TwoTierCache.Hit<String> hint = similar.get(request.similarity(ladder.approximateQuantum()));
+            if (hint != null) {
+                String[] lines = hint.value().split("\n");
+                SolveResult repaired = solvers.repair(request.problem(), parseHint(lines));
+                if (repaired != null) {
+                    StoredPlan plan = persist(request, repaired, Rung.APPROXIMATE, reason, lines[0]);
+                    return reply(Rung.APPROXIMATE, plan, reason, t0, lines[0]);
+                }
+            }
+        }
         SolveResult result = solvers.solveHeuristic(request.problem());
         if (result == null) {
             shed.increment();
@@ -114,16 +195,16 @@ public class PlanService {
             throw ApiException.unavailable("overloaded: " + reason + " and the heuristic pool is saturated",
                     solvers.retryAfterSeconds());
         }
-        StoredPlan plan = persist(request, result, Rung.HEURISTIC, reason);
+        StoredPlan plan = persist(request, result, Rung.HEURISTIC, reason, null);
         return reply(Rung.HEURISTIC, plan, reason, t0, null);
     }
 
-    private StoredPlan persist(ResolvedRequest request, SolveResult result, Rung rung, String reason) {
+    private StoredPlan persist(ResolvedRequest request, SolveResult result, Rung rung, String reason, String basedOn) {
         String id = UUID.randomUUID().toString();
         StoredPlan plan = codec.encode(id, request, result.plan(), clock.instant());
-        byte[] body = plan.withQuality(codec.quality(rung, reason, result.stats().totalMillis(), null));
+        byte[] body = plan.withQuality(codec.quality(rung, reason, result.stats().totalMillis(), basedOn));
         store.save(new PlanRecord(id, request.fingerprint(), request.port(), rung.label(),
-                request.problem().vessels().size(), result.plan().objective() / 60.0,
+                request.problem().vessels().size(), result.plan().objective() / SECONDS_PER_MINUTE,
                 result.stats().totalMillis(), body, clock.instant()));
         return plan;
     }
@@ -139,11 +220,55 @@ public class PlanService {
                 .tag("reason", reason == null ? "none" : reason).register(registry).increment();
     }
 
+    private StoredPlan awaitShared(String key, Duration budget) throws InterruptedException {
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(ladder.coalescePoll());
+            TwoTierCache.Hit<StoredPlan> hit = cache.get(key);
+            if (hit != null) {
+                return hit.value();
+            }
+            if (!shared.isAvailable()) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     private static StoredPlan await(CompletableFuture<StoredPlan> leader, Duration budget) throws InterruptedException {
         try {
             return leader.get(budget.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             return null;
         }
+    }
+
+    /** The plan id, then one {@code vessel, berth, start} line per assignment, for the approximate rung. */
+    private static String hintOf(String planId, SolveResult result) {
+        StringBuilder s = new StringBuilder(planId);
+        for (Assignment a : result.plan().assignments()) {
+            s.append('\n').append(a.vessel()).append('\t').append(a.berth()).append('\t').append(a.start());
+        }
+        return s.toString();
+    }
+
+    private static List<Assignment> parseHint(String[] lines) {
+        List<Assignment> out = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split("\t");
+            if (f.length == 3) {
+                long start = Long.parseLong(f[2]);
+                out.add(new Assignment(f[0], f[1], start, start));
+            }
+        }
+        return out;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -2,12 +2,15 @@ package io.portopt.server.plan;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.portopt.server.cache.SharedCache;
 import io.portopt.server.db.ReadRouting;
 import io.portopt.server.system.ApiException;
+import io.portopt.server.system.BreakerConfig;
 import io.portopt.server.system.MetricNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +42,12 @@ public class PlanStore implements DisposableBean {
     private final Cache<String, byte[]> recent;
     private final Counter dropped;
     private final Thread writer;
+    private final CircuitBreaker breaker;
     private volatile boolean running = true;
 
-    public PlanStore(PlanRepository repository, ReadRouting reads, SharedCache shared, PlanStoreProperties properties, MeterRegistry registry) {
+    public PlanStore(PlanRepository repository, ReadRouting reads, SharedCache shared, PlanStoreProperties properties,
+                     MeterRegistry registry, CircuitBreakerRegistry breakers) {
+        this.breaker = breakers.circuitBreaker(BreakerConfig.POSTGRES);
         this.repository = repository;
         this.reads = reads;
         this.shared = shared;
@@ -59,11 +65,16 @@ public class PlanStore implements DisposableBean {
     public void save(PlanRecord plan) {
         recent.put(plan.id(), plan.body());
         shared.set(BODY_KEY + plan.id(), plan.body(), properties.sharedBodyTtl());
-        if (backlog.isEmpty()) {
+        // While plans are buffered (or the breaker is open) new ones queue behind them: no request
+        // waits on a database that is known to be down, and plans are written in order.
+        if (backlog.isEmpty() && breaker.tryAcquirePermission()) {
+            long start = System.nanoTime();
             try {
                 repository.insert(plan);
+                breaker.onSuccess(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
                 return;
             } catch (DataAccessException e) {
+                breaker.onError(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS, e);
                 log.warn("PostgreSQL write failed ({}); plan {} goes to the write-behind buffer", rootMessage(e), plan.id());
             }
         }

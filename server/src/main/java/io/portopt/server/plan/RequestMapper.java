@@ -113,7 +113,7 @@ public final class RequestMapper {
         List<Berth> sortedBerths = berths.stream().sorted(Comparator.comparing(Berth::id)).toList();
         List<Vessel> sortedVessels = vessels.stream().sorted(Comparator.comparing(Vessel::id)).toList();
         Problem problem = new Problem(sortedBerths, sortedVessels, tide);
-        return new Outcome(new ResolvedRequest(portCode, problem, options, Fingerprint.of(problem, options)), errors, false);
+        return new Outcome(new ResolvedRequest(portCode, problem, options, Fingerprint.of(portCode, problem, options)), errors, false);
     }
 
     /** Errors in port data for {@code PUT /v1/ports/{code}}; empty when it can be stored. */

@@ -7,4 +7,8 @@ import io.portopt.solver.model.Problem;
  * the order of the request does not change the plan or the cache key.
  */
 public record ResolvedRequest(String port, Problem problem, EffectiveOptions options, String fingerprint) {
+    /** Key of similar problems (times quantised), for the approximate rung. */
+    public String similarity(java.time.Duration quantum) {
+        return Fingerprint.similar(problem, Math.max(1, quantum.toSeconds()));
+    }
 }

@@ -7,7 +7,9 @@ public enum Rung {
     SOLVED("solved", false),
     APPROXIMATE("approximate", true),
     HEURISTIC("heuristic", true),
-    SHED("shed", true);
+    SHED("shed", true),
+    /** A retried request (same Idempotency-Key) answered with the plan it was first given. */
+    REPLAY("replay", false);
 
     private final String label;
     private final boolean degraded;

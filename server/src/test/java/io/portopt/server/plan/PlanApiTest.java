@@ -6,14 +6,10 @@ import io.portopt.client.PortoptException;
 import io.portopt.client.Response;
 import io.portopt.client.Validation;
 import io.portopt.server.KramerRequests;
+import io.portopt.server.PlanChecks;
 import io.portopt.server.RealServices;
 import io.portopt.server.system.JsonConfig;
-import io.portopt.solver.check.FeasibilityChecker;
-import io.portopt.solver.model.Assignment;
-import io.portopt.solver.model.Plan;
 import io.portopt.solver.model.Problem;
-import io.portopt.solver.model.Unassigned;
-import io.portopt.solver.model.UnassignedReason;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,20 +79,8 @@ class PlanApiTest {
                 "options", Map.of("timeLimitMs", 200, "seed", seed));
     }
 
-    /** Re-reads the request as the server does and checks the plan with the independent checker. */
     private Problem assertFeasible(Object request, PlanResponse plan) {
-        PlanRequest parsed = JSON.readValue(JSON.writeValueAsBytes(request), PlanRequest.class);
-        RequestMapper.Outcome outcome = requestMapper.map(parsed, code -> null);
-        assertThat(outcome.errors()).isEmpty();
-        Problem problem = outcome.request().problem();
-        List<Assignment> assignments = plan.assignments().stream()
-                .map(a -> new Assignment(a.vessel(), a.berth(), a.start().getEpochSecond(), a.end().getEpochSecond()))
-                .toList();
-        List<Unassigned> unassigned = plan.unassigned().stream()
-                .map(u -> new Unassigned(u.vessel(), UnassignedReason.valueOf(u.reason()), u.detail())).toList();
-        Plan solverPlan = new Plan(assignments, unassigned, plan.objective().weightedTurnaroundMinutes() * 60);
-        assertThat(FeasibilityChecker.violations(problem, solverPlan)).isEmpty();
-        return problem;
+        return PlanChecks.assertFeasible(requestMapper, request, plan);
     }
 
     @Test
@@ -115,6 +99,23 @@ class PlanApiTest {
         assertThat(again.cacheStatus()).contains("hit");
         assertThat(again.id()).isEqualTo(first.id());
         assertThat(again.assignments()).isEqualTo(first.assignments());
+    }
+
+    @Test
+    void aRetriedRequestWithTheSameIdempotencyKeyGetsTheSamePlanAndAReusedKeyIsRejected() throws Exception {
+        String key = "retry-" + seed;
+        byte[] body = JSON.writeValueAsBytes(smallRequest(seed + 7));
+        Response first = client.send("POST", "/v1/plans", body, key);
+        Response retry = client.send("POST", "/v1/plans", body, key);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(retry.status()).isEqualTo(200);
+        assertThat(retry.header("Cache-Status")).contains("detail=replay");
+        assertThat(JSON.readTree(retry.body()).get("id").asString()).isEqualTo(JSON.readTree(first.body()).get("id").asString());
+
+        Response reused = client.send("POST", "/v1/plans", JSON.writeValueAsBytes(smallRequest(seed + 8)),
+                key);
+        assertThat(reused.status()).isEqualTo(422);
+        assertThat(client.send("POST", "/v1/plans", body, "bad key").status()).isEqualTo(400);
     }
 
     @Test
