@@ -6,70 +6,146 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.random.RandomGenerator;
 
 /**
  * Typed Java client for the portopt v1 API. Thread-safe; share one instance. Failures with an HTTP
  * answer throw {@link PortoptException} carrying the status and the problem+json body; transport
  * failures throw {@link IOException}.
+ *
+ * <h2>Retries</h2>
+ * The typed calls ({@link #createPlan}, {@link #getPlan}, {@link #validate}, {@link #putPort},
+ * {@link #getPort}) and {@link #sendWithRetries} retry under the client's {@link RetryPolicy}
+ * ({@link RetryPolicy#defaults()} unless the builder says otherwise):
+ * <ul>
+ *   <li>retried: {@code 502}, {@code 503}, {@code 504}, {@code 429}, and transport failures where
+ *       the request got no answer — connection refused, connect timeout, connection reset or closed
+ *       before the response (any {@link IOException} except a request timeout);</li>
+ *   <li>not retried: {@code 500}, every other 4xx, and a request timeout
+ *       ({@link HttpTimeoutException} other than {@link HttpConnectTimeoutException}): the server may
+ *       still be working on it, and the request timeout is already longer than the retry window;</li>
+ *   <li>backoff with full jitter, {@code Retry-After} honoured, attempts and total time capped, and a
+ *       token-bucket retry budget shared by all calls of this client (see {@link RetryPolicy});</li>
+ *   <li>every {@code POST} carries an {@code Idempotency-Key} header: a random UUID per logical call
+ *       (or the caller's own key), the same on every attempt, so the server can answer a retried
+ *       {@code POST /v1/plans} once.</li>
+ * </ul>
+ * {@link #send} is always a single attempt (tests use it to see the server's raw answer).
+ * {@link #attempts()}, {@link #retries()} and {@link #retryBudgetDenied()} count what happened.
  */
 public final class PortoptClient {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** Longer than the server's largest solve budget plus queueing. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(40);
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Retry-After values beyond this are treated as this (protects against absurd headers). */
+    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     private final URI base;
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final RetryPolicy retryPolicy;
+    private final RetryBudget budget;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
+    /** Null: ThreadLocalRandom of the calling thread. */
+    private final RandomGenerator random;
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder attempts = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder retryBudgetDenied = new LongAdder();
     private final JsonMapper mapper = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    /** A client with the default timeouts and {@link RetryPolicy#defaults()}. */
     public PortoptClient(URI base) {
-        this(base, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+        this(builder(base));
     }
 
     public PortoptClient(URI base, Duration connectTimeout, Duration requestTimeout) {
-        this.base = Objects.requireNonNull(base, "base");
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
+        this(builder(base).connectTimeout(connectTimeout).requestTimeout(requestTimeout));
+    }
+
+    public PortoptClient(URI base, RetryPolicy retryPolicy) {
+        this(builder(base).retryPolicy(retryPolicy));
+    }
+
+    private PortoptClient(Builder b) {
+        this.base = Objects.requireNonNull(b.base, "base");
+        this.requestTimeout = Objects.requireNonNull(b.requestTimeout, "requestTimeout");
+        this.retryPolicy = Objects.requireNonNull(b.retryPolicy, "retryPolicy");
+        this.budget = RetryBudget.of(retryPolicy);
+        this.ticker = Objects.requireNonNull(b.ticker, "ticker");
+        this.sleeper = Objects.requireNonNull(b.sleeper, "sleeper");
+        this.random = b.random;
+        this.http = HttpClient.newBuilder().connectTimeout(Objects.requireNonNull(b.connectTimeout, "connectTimeout"))
+                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    public static Builder builder(URI base) {
+        return new Builder(base);
     }
 
     /** {@code POST /v1/plans} with a JSON request body (a String, byte[] or any object Jackson can write). */
     public PlanResponse createPlan(Object request) throws IOException, InterruptedException {
-        Response r = send("POST", "/v1/plans", body(request));
+        return createPlan(request, null);
+    }
+
+    /** {@code POST /v1/plans} with the caller's own {@code Idempotency-Key} (null: a random one). */
+    public PlanResponse createPlan(Object request, String idempotencyKey) throws IOException, InterruptedException {
+        Response r = sendWithRetries("POST", "/v1/plans", body(request), idempotencyKey);
         return parse(r, PlanResponse.class).withCacheStatus(r.header("Cache-Status"));
     }
 
     public PlanResponse getPlan(String id) throws IOException, InterruptedException {
-        return parse(send("GET", "/v1/plans/" + id, null), PlanResponse.class);
+        return parse(sendWithRetries("GET", "/v1/plans/" + id, null), PlanResponse.class);
     }
 
     public Validation validate(Object request) throws IOException, InterruptedException {
-        return parse(send("POST", "/v1/plans:validate", body(request)), Validation.class);
+        return parse(sendWithRetries("POST", "/v1/plans:validate", body(request)), Validation.class);
     }
 
     /** {@code PUT /v1/ports/{code}}; returns the stored port as JSON text. */
     public String putPort(String code, Object port) throws IOException, InterruptedException {
-        Response r = send("PUT", "/v1/ports/" + code, body(port));
+        Response r = sendWithRetries("PUT", "/v1/ports/" + code, body(port));
         check(r);
         return r.text();
     }
 
     public String getPort(String code) throws IOException, InterruptedException {
-        Response r = send("GET", "/v1/ports/" + code, null);
+        Response r = sendWithRetries("GET", "/v1/ports/" + code, null);
         check(r);
         return r.text();
     }
 
-    /** Sends any request and returns the raw answer, whatever its status. */
+    /** Sends any request once (no retries, no Idempotency-Key) and returns the raw answer, whatever its status. */
     public Response send(String method, String path, byte[] json) throws IOException, InterruptedException {
+        return send(method, path, json, null);
+    }
+
+    /** Sends any request once with the given {@code Idempotency-Key} (null: none). */
+    public Response send(String method, String path, byte[] json, String idempotencyKey) throws IOException, InterruptedException {
+        attempts.increment();
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
                 .header("Accept", "application/json");
+        if (idempotencyKey != null) {
+            b.header(IDEMPOTENCY_KEY, idempotencyKey);
+        }
         if (json != null) {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(json));
         } else {
@@ -77,6 +153,151 @@ public final class PortoptClient {
         }
         HttpResponse<byte[]> response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         return new Response(response.statusCode(), response.headers().map(), response.body());
+    }
+
+    /**
+     * Sends a request under the retry policy and returns the last raw answer, whatever its status
+     * (a 503 that survived every retry is returned, not thrown). Throws the last {@link IOException}
+     * when the final attempt got no answer. A {@code POST} gets a fresh random Idempotency-Key.
+     */
+    public Response sendWithRetries(String method, String path, byte[] json) throws IOException, InterruptedException {
+        return sendWithRetries(method, path, json, null);
+    }
+
+    /** As {@link #sendWithRetries(String, String, byte[])}, with the caller's Idempotency-Key (null: random for POST, none otherwise). */
+    public Response sendWithRetries(String method, String path, byte[] json, String idempotencyKey)
+            throws IOException, InterruptedException {
+        String key = idempotencyKey != null ? idempotencyKey
+                : "POST".equalsIgnoreCase(method) ? UUID.randomUUID().toString() : null;
+        calls.increment();
+        budget.onCall();
+        long deadline = ticker.nanoTime() + retryPolicy.maxTotalTime().toNanos();
+        for (int attempt = 1; ; attempt++) {
+            Response response = null;
+            IOException failure = null;
+            try {
+                response = send(method, path, json, key);
+                if (!RetryPolicy.isRetryableStatus(response.status())) {
+                    return response;
+                }
+            } catch (IOException e) {
+                if (!isRetryable(e)) {
+                    throw e;
+                }
+                failure = e;
+            }
+            Duration delay = retryDelay(attempt - 1, response);
+            if (attempt >= retryPolicy.maxAttempts() || delay == null
+                    || ticker.nanoTime() + delay.toNanos() - deadline > 0) {
+                return giveUp(response, failure);
+            }
+            if (!budget.tryAcquire()) {
+                retryBudgetDenied.increment();
+                return giveUp(response, failure);
+            }
+            retries.increment();
+            sleeper.sleep(delay);
+        }
+    }
+
+    private static Response giveUp(Response response, IOException failure) throws IOException {
+        if (failure != null) {
+            throw failure;
+        }
+        return response;
+    }
+
+    /** Transport failures where the request got no answer are retried; a request timeout is not. */
+    static boolean isRetryable(IOException e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return true;
+        }
+        return !(e instanceof HttpTimeoutException);
+    }
+
+    /**
+     * The wait before retry {@code retry} (0-based): full jitter over the backoff ceiling, and at
+     * least the answer's Retry-After; null when the Retry-After is too far away to matter.
+     */
+    private Duration retryDelay(int retry, Response response) {
+        long ceiling = retryPolicy.backoffCeiling(retry).toNanos();
+        long jitter = (long) (nextDouble() * ceiling);
+        Duration delay = Duration.ofNanos(Math.min(jitter, ceiling));
+        if (response != null && (response.status() == 503 || response.status() == 429)) {
+            Duration retryAfter = parseRetryAfter(response.header("Retry-After"), Instant.now());
+            if (retryAfter != null) {
+                if (retryAfter.compareTo(MAX_RETRY_AFTER) > 0) {
+                    return null;
+                }
+                if (retryAfter.compareTo(delay) > 0) {
+                    delay = retryAfter;
+                }
+            }
+        }
+        return delay;
+    }
+
+    private double nextDouble() {
+        if (random == null) {
+            return ThreadLocalRandom.current().nextDouble();
+        }
+        synchronized (random) {
+            return random.nextDouble();
+        }
+    }
+
+    /** Delta-seconds (a non-negative number) or an HTTP-date; null when absent or unreadable. */
+    static Duration parseRetryAfter(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String v = header.trim();
+        try {
+            double seconds = Double.parseDouble(v);
+            if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+                return null;
+            }
+            return seconds > MAX_RETRY_AFTER.toSeconds() + 1 ? MAX_RETRY_AFTER.plusSeconds(1)
+                    : Duration.ofNanos((long) (seconds * 1e9));
+        } catch (NumberFormatException notANumber) {
+            try {
+                Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration d = Duration.between(now, at);
+                return d.isNegative() ? Duration.ZERO : d;
+            } catch (DateTimeParseException notADate) {
+                return null;
+            }
+        }
+    }
+
+    /** The retry policy this client applies. */
+    public RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    /** Logical calls made through the retrying path. */
+    public long calls() {
+        return calls.sum();
+    }
+
+    /** HTTP attempts made, by {@link #send} and the retrying path alike. */
+    public long attempts() {
+        return attempts.sum();
+    }
+
+    /** Retries made (attempts beyond the first of a call). */
+    public long retries() {
+        return retries.sum();
+    }
+
+    /** Retries that the policy allowed but the retry budget refused. */
+    public long retryBudgetDenied() {
+        return retryBudgetDenied.sum();
+    }
+
+    /** Tokens left in the retry budget. */
+    public double retryBudgetTokens() {
+        return budget.tokens();
     }
 
     private byte[] body(Object request) {
@@ -97,6 +318,59 @@ public final class PortoptClient {
     private static void check(Response r) {
         if (r.status() / 100 != 2) {
             throw new PortoptException(r.status(), r.text(), r.header("Retry-After"));
+        }
+    }
+
+    /** Builds a client; every setting has a default. */
+    public static final class Builder {
+        private final URI base;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private Ticker ticker = Ticker.SYSTEM;
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private RandomGenerator random;
+
+        private Builder(URI base) {
+            this.base = Objects.requireNonNull(base, "base");
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** Timeout of one attempt (java.net.http request timeout). */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = retryPolicy;
+            return this;
+        }
+
+        /** Time source of the total-time cap (default {@link System#nanoTime()}). */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = ticker;
+            return this;
+        }
+
+        /** How the client waits between attempts (default {@link Thread#sleep}). */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = sleeper;
+            return this;
+        }
+
+        /** Source of the backoff jitter (default: the calling thread's ThreadLocalRandom); used under a lock. */
+        public Builder random(RandomGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        public PortoptClient build() {
+            return new PortoptClient(this);
         }
     }
 }

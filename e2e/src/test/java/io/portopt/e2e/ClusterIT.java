@@ -150,8 +150,92 @@ class ClusterIT {
         }
     }
 
+    /** Runs 20 req/s of mixed distinct and repeated requests while {@code fault} happens; returns outcomes. */
+    private static Map<String, Integer> underLoad(long seedBase, Runnable fault, List<String> idsOut) throws Exception {
+        try (OpenLoad load = new OpenLoad(URI.create("http://127.0.0.1:8080/v1/plans"), 20, 20 * 40,
+                n -> smallRequest(n % 4 == 0 ? seedBase : seedBase + n, 50))) {
+            Thread.sleep(3000);
+            fault.run();
+            Map<String, Integer> outcomes = load.finish(Duration.ofSeconds(60));
+            idsOut.addAll(load.planIds());
+            return outcomes;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void launcher(String... args) {
+        try {
+            Launcher.ok(240, args);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     @Order(4)
+    void redisStoppedUnderLoadCostsNoFailedRequest() throws Exception {
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes = underLoad(2_000_000, () -> {
+            launcher("stop", "redis");
+            sleep(12_000);
+            launcher("start", "redis");
+            sleep(3000);
+        }, ids);
+        System.out.println("outcomes with Redis stopped: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        PortoptClient lb = new PortoptClient(LB);
+        for (String id : ids.subList(0, Math.min(40, ids.size()))) {
+            assertThat(lb.getPlan(id).id()).isEqualTo(id);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void primaryStoppedUnderLoadCostsNoFailedRequestAndLosesNoPlan() throws Exception {
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes = underLoad(3_000_000, () -> {
+            launcher("stop", "postgres-primary");
+            sleep(12_000);
+            launcher("start", "postgres-primary");
+            sleep(3000);
+        }, ids);
+        System.out.println("outcomes with the primary stopped: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        // Once the write-behind buffers have drained, every plan handed out is in PostgreSQL.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<String> missing = missingFromPrimary(ids);
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            missing = missingFromPrimary(ids);
+        }
+        assertThat(missing).as("plan ids not in PostgreSQL after recovery").isEmpty();
+    }
+
+    private static List<String> missingFromPrimary(List<String> ids) throws Exception {
+        List<String> missing = new ArrayList<>();
+        try (var primary = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5433/portopt", "postgres", "");
+             var st = primary.prepareStatement("SELECT 1 FROM plan WHERE id = ?::uuid")) {
+            for (String id : ids) {
+                st.setString(1, id);
+                try (var rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        missing.add(id);
+                    }
+                }
+            }
+        }
+        return missing;
+    }
+
+    @Test
+    @Order(6)
     void scalingToThreeServersAddsAServerThatTakesTraffic() throws Exception {
         Launcher.ok(300, "scale", "3");
         awaitStatus("server-3", "UP", Duration.ofSeconds(30));
@@ -165,7 +249,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void downLeavesNoProcessAndNoListener() throws Exception {
         List<Long> pids = new ArrayList<>();
         try (var files = Files.list(Launcher.ROOT.resolve("var/run"))) {

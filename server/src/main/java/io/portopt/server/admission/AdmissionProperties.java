@@ -14,7 +14,8 @@ public record AdmissionProperties(
         @DefaultValue("0") int solverThreads,
         @DefaultValue("1s") Duration maxQueueWait,
         @DefaultValue("1") int heuristicThreads,
-        @DefaultValue("8") int heuristicSlots) {
+        @DefaultValue("64") int heuristicSlots,
+        @DefaultValue("300ms") Duration heuristicWait) {
 
     public int effectiveSolverThreads() {
         return solverThreads > 0 ? solverThreads : Runtime.getRuntime().availableProcessors();

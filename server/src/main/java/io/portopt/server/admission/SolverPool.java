@@ -35,6 +35,7 @@ public class SolverPool implements DisposableBean {
     private final Semaphore fullSlots;
     private final ExecutorService fullExecutor;
     private final Semaphore heuristicSlots;
+    private final Duration heuristicWait;
     private final ExecutorService heuristicExecutor;
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -49,7 +50,8 @@ public class SolverPool implements DisposableBean {
         this.fullThreads = properties.effectiveSolverThreads();
         this.fullSlots = new Semaphore(fullThreads, true);
         this.fullExecutor = Executors.newFixedThreadPool(fullThreads, Thread.ofPlatform().name("solver-", 1).daemon().factory());
-        this.heuristicSlots = new Semaphore(properties.heuristicSlots());
+        this.heuristicSlots = new Semaphore(properties.heuristicSlots(), true);
+        this.heuristicWait = properties.heuristicWait();
         this.heuristicExecutor = Executors.newFixedThreadPool(properties.heuristicThreads(),
                 Thread.ofPlatform().name("heuristic-", 1).daemon().factory());
         this.fullTimer = solveTimer(registry, "full");
@@ -118,7 +120,7 @@ public class SolverPool implements DisposableBean {
     }
 
     private SolveResult onHeuristicPool(Timer timer, Supplier<SolveResult> work) throws InterruptedException {
-        if (!heuristicSlots.tryAcquire()) {
+        if (!heuristicSlots.tryAcquire(heuristicWait.toNanos(), TimeUnit.NANOSECONDS)) {
             return null;
         }
         try {
