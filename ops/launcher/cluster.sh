@@ -5,7 +5,7 @@ OPS="$ROOT/ops"
 HAPROXY_SOCK="$VAR/run/haproxy.sock"
 SERVERS_FILE="$VAR/cluster/servers"
 CLUSTER_PACKAGES=(haproxy redis-server postgresql prometheus prometheus-alertmanager
-                  prometheus-redis-exporter prometheus-postgres-exporter socat curl)
+                  prometheus-redis-exporter prometheus-postgres-exporter socat curl jq)
 PRIMARY_PORT=5433
 REPLICA_PORT=5434
 REDIS_PORT=6380
@@ -161,7 +161,11 @@ start_server() {
   i="${name#server-}"; port=$((8080 + i))
   alive "$name" && return 0
   port_open "$port" && die "$name: port $port is already taken by another process"
+  # One solver per core across the machine: the servers share its cores.
+  local cores threads
+  cores="$(nproc)"; threads=$(( cores / $(server_count) )); ((threads >= 1)) || threads=1
   spawn "$name" env \
+    PORTOPT_SOLVER_THREADS="${PORTOPT_SOLVER_THREADS:-$threads}" \
     PORTOPT_PORT="$port" PORTOPT_MANAGEMENT_PORT="$((port + 1000))" PORTOPT_SERVER_NAME="$name" \
     PORTOPT_DB_URL="jdbc:postgresql://127.0.0.1:$PRIMARY_PORT/portopt?connectTimeout=2&socketTimeout=10" \
     PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$REPLICA_PORT/portopt?connectTimeout=2&socketTimeout=10" \
