@@ -238,6 +238,9 @@ start_prometheus() {
 start_alertmanager() {
   alive alertmanager && return 0
   render_template "$OPS/alertmanager/alertmanager.yml.template" "$VAR/alertmanager/alertmanager.yml"
+  # Silences survive a restart, the notification log does not: it remembers what was sent before
+  # the cluster went down and would hold back the same alert after the next start for repeat_interval.
+  rm -f "$VAR/alertmanager/data/nflog"
   spawn alertmanager prometheus-alertmanager --config.file="$VAR/alertmanager/alertmanager.yml" \
     --storage.path="$VAR/alertmanager/data" --web.listen-address=127.0.0.1:9093 --cluster.listen-address=
 }

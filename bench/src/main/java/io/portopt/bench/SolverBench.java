@@ -5,6 +5,7 @@ import io.portopt.solver.SolveResult;
 import io.portopt.solver.SolverOptions;
 import io.portopt.solver.check.FeasibilityChecker;
 import io.portopt.solver.kramer.KramerReader;
+import io.portopt.solver.model.Plan;
 import io.portopt.solver.model.Problem;
 
 import java.io.IOException;
@@ -12,36 +13,288 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * {@code bench solver}: solves each Kramer-format file in a folder on one thread and prints
- * {@code instance objective assigned millis} per instance; then, as {@code #} lines, the ratio to
- * best-known.tsv (when the folder has one), construction objective, time to first plan, steps/s
- * and the best-so-far curve.
+ * {@code bench solver}: solves each instance on one thread and prints {@code instance objective
+ * assigned millis} per instance (and seed); then, as {@code #} lines, the ratio to best-known.tsv
+ * (when the folder has one), construction objective, time to first plan, steps/s and the
+ * best-so-far curve. Instances come from a folder of Kramer-format files or from
+ * {@link InstanceShapes} ({@code --generate}). {@code --reference-ms} also solves every instance
+ * with a longer budget (same engine, same seed) and prints the ratio to it; {@code --engine a,b}
+ * runs several engines at the same time limit side by side. Every plan is checked by
+ * {@link FeasibilityChecker}; the exit status is 1 when one fails.
  */
 public final class SolverBench {
     private SolverBench() {
     }
 
+    record Instance(String name, Problem problem, Double bestKnown) {
+    }
+
+    /** One engine's run: the plan, the solver's own statistics when it has them, wall-clock millis. */
+    record Run(Plan plan, SolveResult portopt, long millis) {
+    }
+
+    interface Engine {
+        String name();
+
+        Run solve(Problem problem, long timeLimitMs, long seed);
+    }
+
+    static final class PortoptEngine implements Engine {
+        @Override
+        public String name() {
+            return "portopt";
+        }
+
+        @Override
+        public Run solve(Problem problem, long timeLimitMs, long seed) {
+            long t0 = System.nanoTime();
+            SolveResult result = BerthPlanner.solve(problem, SolverOptions.timeLimited(Duration.ofMillis(timeLimitMs), seed));
+            return new Run(result.plan(), result, (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    static Engine engine(String name) {
+        return switch (name) {
+            case "portopt" -> new PortoptEngine();
+            case "timefold" -> timefoldEngine();
+            default -> {
+                usage("unknown engine '" + name + "', expected portopt or timefold");
+                yield null;
+            }
+        };
+    }
+
+    private static Engine timefoldEngine() {
+        try {
+            return (Engine) Class.forName("io.portopt.bench.timefold.TimefoldEngine").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            usage("the timefold engine is not available: " + e);
+            return null;
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         Path dir = null;
+        String shape = null;
+        int count = 10;
+        int vesselCount = 200;
+        int berthCount = 15;
         long timeLimitMs = 1000;
         long seed = 1;
+        long[] seeds = null;
+        long referenceMs = 0;
+        long warmupMs = 0;
+        List<String> engineNames = List.of("portopt");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--instances" -> dir = Path.of(value(args, ++i, "--instances"));
+                case "--generate" -> shape = value(args, ++i, "--generate");
+                case "--count" -> count = Integer.parseInt(value(args, ++i, "--count"));
+                case "--vessels" -> vesselCount = Integer.parseInt(value(args, ++i, "--vessels"));
+                case "--berths" -> berthCount = Integer.parseInt(value(args, ++i, "--berths"));
                 case "--time-limit-ms" -> timeLimitMs = Long.parseLong(value(args, ++i, "--time-limit-ms"));
                 case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
+                case "--seeds" -> seeds = Arrays.stream(value(args, ++i, "--seeds").split(","))
+                        .mapToLong(s -> Long.parseLong(s.trim())).toArray();
+                case "--reference-ms" -> referenceMs = Long.parseLong(value(args, ++i, "--reference-ms"));
+                case "--warmup-ms" -> warmupMs = Long.parseLong(value(args, ++i, "--warmup-ms"));
+                case "--engine" -> engineNames = List.of(value(args, ++i, "--engine").split(","));
                 default -> usage("unknown argument " + args[i]);
             }
         }
-        if (dir == null || !Files.isDirectory(dir)) {
-            usage("--instances DIR is required and must be a directory");
+        if ((dir == null) == (shape == null)) {
+            usage("give either --instances DIR or --generate SHAPE");
+        }
+        if (shape != null && !InstanceShapes.SHAPES.contains(shape)) {
+            usage("unknown shape '" + shape + "', expected one of " + InstanceShapes.SHAPES);
+        }
+        if (seeds == null) {
+            seeds = new long[] {seed};
+        }
+        List<Engine> engines = engineNames.stream().map(String::trim).map(SolverBench::engine).toList();
+        List<Instance> instances = shape != null
+                ? generated(shape, count, vesselCount, berthCount, seed)
+                : fromFolder(dir);
+        if (warmupMs > 0) {
+            Problem warm = InstanceShapes.generate("kramer-like", 200, 15, -1, 0);
+            for (Engine e : engines) {
+                System.err.printf("warming up %s for %d ms (not measured)...%n", e.name(), warmupMs);
+                e.solve(warm, warmupMs, 0);
+            }
+        }
+
+        boolean multiSeed = seeds.length > 1;
+        List<String> notes = new ArrayList<>();
+        Map<String, double[]> ratioToBest = new LinkedHashMap<>(); // engine -> {sum, count}
+        Map<String, double[]> ratioToReference = new LinkedHashMap<>(); // engine -> {sum, count, fewer, more}
+        Map<String, double[]> ratioToPrimary = new LinkedHashMap<>(); // engine -> {sum, count, fewer, more}
+        Map<String, int[]> unplaced = new LinkedHashMap<>(); // engine -> runs that leave vessels out
+        Map<Long, double[]> bestBySeed = new LinkedHashMap<>();
+        int infeasible = 0;
+        for (Instance instance : instances) {
+            Problem problem = instance.problem();
+            for (long s : seeds) {
+                System.err.printf("solving %s seed %d (%d vessels, %d berths)...%n", instance.name(), s,
+                        problem.vessels().size(), problem.berths().size());
+                StringBuilder line = new StringBuilder(instance.name());
+                Run primary = null;
+                for (Engine engine : engines) {
+                    String tag = engines.size() > 1 ? engine.name() + " " : "";
+                    Run run = engine.solve(problem, timeLimitMs, s);
+                    infeasible += check(problem, run.plan(), instance.name() + " " + tag + "seed " + s, notes);
+                    double objective = run.plan().objective();
+                    int assigned = run.plan().assignments().size();
+                    line.append(String.format(Locale.ROOT, "\t%s\t%d\t%d", format(objective), assigned, run.millis()));
+                    if (assigned < problem.vessels().size()) {
+                        unplaced.computeIfAbsent(engine.name(), k -> new int[1])[0]++;
+                    }
+                    StringBuilder note = new StringBuilder("# " + instance.name() + (multiSeed ? " seed " + s : "")
+                            + (engines.size() > 1 ? " " + engine.name() : ""));
+                    if (instance.bestKnown() != null) {
+                        double r = objective / instance.bestKnown();
+                        add(ratioToBest, engine.name(), r);
+                        if (engine == engines.getFirst()) {
+                            bestBySeed.computeIfAbsent(s, k -> new double[2]);
+                            bestBySeed.get(s)[0] += r;
+                            bestBySeed.get(s)[1]++;
+                        }
+                        note.append(String.format(Locale.ROOT, " ratio %.4f (best known %s)", r, format(instance.bestKnown())));
+                    }
+                    if (primary == null) {
+                        primary = run;
+                    } else {
+                        note.append(compare(ratioToPrimary, engine.name(), run.plan(), primary.plan(), engines.getFirst().name()));
+                    }
+                    if (referenceMs > 0) {
+                        Run reference = engine.solve(problem, referenceMs, s);
+                        infeasible += check(problem, reference.plan(), instance.name() + " " + tag + "reference seed " + s, notes);
+                        note.append(compare(ratioToReference, engine.name(), run.plan(), reference.plan(), referenceMs + " ms"));
+                        line.append(String.format(Locale.ROOT, "\t%s\t%d", format(reference.plan().objective()),
+                                reference.plan().assignments().size()));
+                    }
+                    if (run.portopt() != null) {
+                        var stats = run.portopt().stats();
+                        StringBuilder curve = new StringBuilder();
+                        for (double[] point : thin(stats.bestSoFar(), 8)) {
+                            curve.append(String.format(Locale.ROOT, " %.0fms:%s", point[0], format(point[1])));
+                        }
+                        note.append(String.format(Locale.ROOT, " construction %s in %.2f ms, %d steps (%.0f/s), best-so-far%s",
+                                format(stats.constructionObjective()), stats.constructionMicros() / 1000.0,
+                                stats.steps(), stats.stepsPerSecond(), curve));
+                    }
+                    notes.add(note.toString());
+                }
+                if (multiSeed) {
+                    line.append('\t').append(s);
+                }
+                System.out.println(line);
+                System.out.flush();
+            }
+        }
+        notes.forEach(System.out::println);
+        StringBuilder columns = new StringBuilder("# columns: instance");
+        for (Engine e : engines) {
+            String p = engines.size() > 1 ? e.name() + "_" : "";
+            columns.append(" ").append(p).append("objective ").append(p).append("assigned ").append(p).append("millis");
+            if (referenceMs > 0) {
+                columns.append(" ").append(p).append("reference_objective ").append(p).append("reference_assigned");
+            }
+        }
+        if (multiSeed) {
+            columns.append(" seed");
+        }
+        System.out.println(columns);
+        for (var e : ratioToBest.entrySet()) {
+            System.out.printf(Locale.ROOT, "# mean ratio to best known%s: %.4f over %d %s%n",
+                    engines.size() > 1 ? " (" + e.getKey() + ")" : "", e.getValue()[0] / e.getValue()[1],
+                    (long) e.getValue()[1], multiSeed ? "runs" : "instances");
+        }
+        if (multiSeed && bestBySeed.size() > 1) {
+            for (var e : bestBySeed.entrySet()) {
+                System.out.printf(Locale.ROOT, "#   seed %d: %.4f%n", e.getKey(), e.getValue()[0] / e.getValue()[1]);
+            }
+        }
+        summarize(ratioToReference, "mean ratio to the " + referenceMs + " ms run", engines.size() > 1);
+        summarize(ratioToPrimary, "mean ratio to " + engines.getFirst().name(), true);
+        for (var e : unplaced.entrySet()) {
+            System.out.printf("# %s left vessels out in %d of %d runs%n", e.getKey(), e.getValue()[0],
+                    instances.size() * seeds.length);
+        }
+        if (infeasible > 0) {
+            System.out.printf("# %d infeasible plans%n", infeasible);
+            System.exit(1);
+        }
+    }
+
+    private static int check(Problem problem, Plan plan, String what, List<String> notes) {
+        List<String> violations = FeasibilityChecker.violations(problem, plan);
+        if (violations.isEmpty()) {
+            return 0;
+        }
+        notes.add(String.format("# %s INFEASIBLE: %s", what, violations.subList(0, Math.min(3, violations.size()))));
+        return 1;
+    }
+
+    /**
+     * Ratio of a plan's objective to another's, counted only when both place the same number of
+     * vessels (placing more vessels is better whatever the objective).
+     */
+    private static String compare(Map<String, double[]> sums, String engine, Plan plan, Plan other, String otherName) {
+        double[] acc = sums.computeIfAbsent(engine, k -> new double[4]);
+        int a = plan.assignments().size();
+        int b = other.assignments().size();
+        if (a != b) {
+            acc[a < b ? 2 : 3]++;
+            return String.format(Locale.ROOT, " vs %s: %d assigned there, %d here", otherName, b, a);
+        }
+        double r = other.objective() == 0 ? (plan.objective() == 0 ? 1 : Double.POSITIVE_INFINITY) : plan.objective() / other.objective();
+        acc[0] += r;
+        acc[1]++;
+        return String.format(Locale.ROOT, " ratio to %s %.4f (%s)", otherName, r, format(other.objective()));
+    }
+
+    private static void summarize(Map<String, double[]> sums, String label, boolean perEngine) {
+        for (var e : sums.entrySet()) {
+            double[] acc = e.getValue();
+            String who = perEngine ? " (" + e.getKey() + ")" : "";
+            if (acc[1] > 0) {
+                System.out.printf(Locale.ROOT, "# %s%s: %.4f over %d runs with the same number placed%n",
+                        label, who, acc[0] / acc[1], (long) acc[1]);
+            }
+            if (acc[2] + acc[3] > 0) {
+                System.out.printf(Locale.ROOT, "# %s%s: fewer placed in %d runs, more in %d%n",
+                        label, who, (long) acc[2], (long) acc[3]);
+            }
+        }
+    }
+
+    private static void add(Map<String, double[]> sums, String key, double r) {
+        double[] acc = sums.computeIfAbsent(key, k -> new double[2]);
+        acc[0] += r;
+        acc[1]++;
+    }
+
+    private static List<Instance> generated(String shape, int count, int vessels, int berths, long seed) {
+        List<Instance> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(new Instance(InstanceShapes.name(shape, vessels, berths, seed, i),
+                    InstanceShapes.generate(shape, vessels, berths, seed, i), null));
+        }
+        return out;
+    }
+
+    private static List<Instance> fromFolder(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            usage("--instances DIR must be a directory");
         }
         Map<String, Double> bestKnown = readBestKnown(dir.resolve("best-known.tsv"));
         List<Path> files;
@@ -51,50 +304,12 @@ public final class SolverBench {
         if (files.isEmpty()) {
             usage("no instance files (*.txt, *.dat) in " + dir);
         }
-        List<String> notes = new ArrayList<>();
-        double ratioSum = 0;
-        int ratioCount = 0;
-        int infeasible = 0;
+        List<Instance> out = new ArrayList<>();
         for (Path file : files) {
             String name = file.getFileName().toString().replaceFirst("\\.(txt|dat)$", "");
-            Problem problem = KramerReader.read(file);
-            System.err.printf("solving %s (%d vessels, %d berths)...%n", name, problem.vessels().size(), problem.berths().size());
-            long t0 = System.nanoTime();
-            SolveResult result = BerthPlanner.solve(problem, SolverOptions.timeLimited(Duration.ofMillis(timeLimitMs), seed));
-            long millis = (System.nanoTime() - t0) / 1_000_000;
-            List<String> violations = FeasibilityChecker.violations(problem, result.plan());
-            if (!violations.isEmpty()) {
-                infeasible++;
-                notes.add(String.format("# %s INFEASIBLE: %s", name, violations.subList(0, Math.min(3, violations.size()))));
-            }
-            double objective = result.plan().objective();
-            System.out.printf(Locale.ROOT, "%s\t%s\t%d\t%d%n", name, format(objective), result.plan().assignments().size(), millis);
-            System.out.flush();
-            var stats = result.stats();
-            StringBuilder curve = new StringBuilder();
-            for (double[] point : thin(stats.bestSoFar(), 8)) {
-                curve.append(String.format(Locale.ROOT, " %.0fms:%s", point[0], format(point[1])));
-            }
-            String ratio = "";
-            Double best = bestKnown.get(name);
-            if (best != null) {
-                double r = objective / best;
-                ratioSum += r;
-                ratioCount++;
-                ratio = String.format(Locale.ROOT, " ratio %.4f (best known %s)", r, format(best));
-            }
-            notes.add(String.format(Locale.ROOT, "# %s%s construction %s in %.2f ms, %d steps (%.0f/s), best-so-far%s",
-                    name, ratio, format(stats.constructionObjective()), stats.constructionMicros() / 1000.0,
-                    stats.steps(), stats.stepsPerSecond(), curve));
+            out.add(new Instance(name, KramerReader.read(file), bestKnown.get(name)));
         }
-        notes.forEach(System.out::println);
-        if (ratioCount > 0) {
-            System.out.printf(Locale.ROOT, "# mean ratio to best known: %.4f over %d instances%n", ratioSum / ratioCount, ratioCount);
-        }
-        if (infeasible > 0) {
-            System.out.printf("# %d infeasible plans%n", infeasible);
-            System.exit(1);
-        }
+        return out;
     }
 
     private static List<double[]> thin(List<double[]> points, int max) {
@@ -139,7 +354,10 @@ public final class SolverBench {
 
     private static void usage(String message) {
         System.err.println("bench solver: " + message);
-        System.err.println("usage: portopt bench solver --instances DIR [--time-limit-ms T] [--seed S]");
+        System.err.println("usage: portopt bench solver (--instances DIR | --generate SHAPE [--count N] [--vessels V] [--berths B])");
+        System.err.println("         [--time-limit-ms T] [--seed S] [--seeds S1,S2,..] [--reference-ms R] [--warmup-ms W]");
+        System.err.println("         [--engine portopt|timefold|portopt,timefold]");
+        System.err.println("  shapes: " + String.join(", ", InstanceShapes.SHAPES));
         System.exit(2);
     }
 }

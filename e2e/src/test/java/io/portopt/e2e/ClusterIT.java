@@ -123,8 +123,44 @@ class ClusterIT {
         }
     }
 
+    private static String get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     @Test
     @Order(3)
+    void prometheusScrapesEveryTargetAndEveryDashboardQueryAnswers() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        String targets = get("http://127.0.0.1:9090/api/v1/targets?state=active");
+        while ((targets.contains("\"health\":\"down\"") || targets.contains("\"health\":\"unknown\""))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            targets = get("http://127.0.0.1:9090/api/v1/targets?state=active");
+        }
+        assertThat(targets).doesNotContain("\"health\":\"down\"", "\"health\":\"unknown\"");
+        for (String job : List.of("portopt", "haproxy", "redis", "postgres", "alertmanager", "prometheus")) {
+            assertThat(targets).contains("\"job\":\"" + job + "\"");
+        }
+        String rules = get("http://127.0.0.1:9090/api/v1/rules?type=alert");
+        assertThat(rules.split("\"type\":\"alerting\"").length - 1).as("alerting rules loaded").isGreaterThanOrEqualTo(6);
+        // Light traffic so that request metrics exist, then every dashboard query must answer.
+        PortoptClient client = new PortoptClient(LB);
+        for (int i = 0; i < 10; i++) {
+            client.createPlan(smallRequest(7_000 + i % 3, 20));
+        }
+        String metrics = get("http://127.0.0.1:9081/metrics") + get("http://127.0.0.1:9082/metrics");
+        assertThat(metrics).contains("http_server_requests_seconds", "portopt_plans_total{", "source=\"solved\"",
+                "portopt_plan_latency_seconds_bucket{");
+        Thread.sleep(12_000);
+        Process p = new ProcessBuilder("bash", Launcher.ROOT.resolve("ops/grafana/queries.sh").toString(), "--live",
+                "http://127.0.0.1:9090").redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        System.out.println(output.lines().filter(l -> !l.startsWith("ok")).reduce("", (a, b) -> a + b + "\n"));
+        assertThat(p.waitFor()).as("dashboard queries against the live Prometheus:\n%s", output).isZero();
+    }
+
+    @Test
+    @Order(4)
     void aServerKilledUnderLoadCostsNoFailedRequestAndComesBackUp() throws Exception {
         Map<String, Integer> outcomes;
         List<String> ids;
@@ -179,7 +215,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void redisStoppedUnderLoadCostsNoFailedRequest() throws Exception {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underLoad(2_000_000, () -> {
@@ -197,7 +233,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void primaryStoppedUnderLoadCostsNoFailedRequestAndLosesNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underLoad(3_000_000, () -> {
@@ -235,7 +271,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void scalingToThreeServersAddsAServerThatTakesTraffic() throws Exception {
         Launcher.ok(300, "scale", "3");
         awaitStatus("server-3", "UP", Duration.ofSeconds(30));
@@ -249,7 +285,36 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
+    void aKilledServerRaisesAnAlertThatReachesTheWebhookSink() throws Exception {
+        Path sink = Launcher.ROOT.resolve("var/log/alerts.jsonl");
+        long before = Files.exists(sink) ? Files.size(sink) : 0;
+        Launcher.ok(30, "kill", "server-2");
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        String alerts = get("http://127.0.0.1:9093/api/v2/alerts?active=true");
+        while (!alerts.contains("PortoptServerDown") && System.nanoTime() < deadline) {
+            Thread.sleep(5000);
+            alerts = get("http://127.0.0.1:9093/api/v2/alerts?active=true");
+        }
+        assertThat(alerts).contains("PortoptServerDown", "server-2");
+        long sinkDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!newSinkLines(sink, before).contains("PortoptServerDown") && System.nanoTime() < sinkDeadline) {
+            Thread.sleep(2000);
+        }
+        assertThat(newSinkLines(sink, before)).contains("PortoptServerDown");
+    }
+
+    /** What the alert sink logged after {@code offset} (earlier runs' alerts do not count). */
+    private static String newSinkLines(Path sink, long offset) throws IOException {
+        if (!Files.exists(sink)) {
+            return "";
+        }
+        byte[] all = Files.readAllBytes(sink);
+        return offset >= all.length ? "" : new String(all, (int) offset, all.length - (int) offset);
+    }
+
+    @Test
+    @Order(9)
     void downLeavesNoProcessAndNoListener() throws Exception {
         List<Long> pids = new ArrayList<>();
         try (var files = Files.list(Launcher.ROOT.resolve("var/run"))) {

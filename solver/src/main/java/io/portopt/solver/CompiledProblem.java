@@ -35,6 +35,8 @@ final class CompiledProblem {
     final long[][] closureTo;
     final long[] windowFrom;
     final long[] windowTo;
+    private final long windowBucketWidth;
+    private final int[] windowBucketFirst;
     /** Why a vessel cannot be placed even alone, or null when some empty berth takes it. */
     final UnassignedReason[] intrinsicReason;
     final String[] intrinsicDetail;
@@ -73,6 +75,9 @@ final class CompiledProblem {
         List<Interval> windows = tide == null ? List.of() : merged(tide.windows());
         windowFrom = windows.stream().mapToLong(Interval::from).toArray();
         windowTo = windows.stream().mapToLong(Interval::to).toArray();
+        windowBucketWidth = windows.isEmpty() ? 1
+                : Math.max(1, (windowTo[windowTo.length - 1] - windowFrom[0]) / (2L * windows.size()) + 1);
+        windowBucketFirst = windowBuckets(windowFrom, windowTo, windowBucketWidth);
 
         for (int v = 0; v < vesselCount; v++) {
             Vessel vessel = vessels.get(v);
@@ -207,22 +212,44 @@ final class CompiledProblem {
 
     /** The first moment at or after t that lies inside a tidal window (inclusive ends), or NONE. */
     long nextWindowMoment(long t) {
-        int lo = 0;
-        int hi = windowTo.length - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (windowTo[mid] >= t) {
-                found = mid;
-                hi = mid - 1;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        if (found < 0) {
+        int count = windowTo.length;
+        if (count == 0 || t > windowTo[count - 1]) {
             return NONE;
         }
-        return Math.max(t, windowFrom[found]);
+        int i;
+        if (t <= windowFrom[0]) {
+            i = 0;
+        } else {
+            // Start from the bucket's first candidate window, then step forward (O(1) on average).
+            long bucket = (t - windowFrom[0]) / windowBucketWidth;
+            i = windowBucketFirst[(int) Math.min(bucket, windowBucketFirst.length - 1)];
+            while (windowTo[i] < t) {
+                i++;
+            }
+        }
+        return Math.max(t, windowFrom[i]);
+    }
+
+    /**
+     * For each bucket of {@code windowBucketWidth} time units from the first window on, the first
+     * window that ends at or after the bucket's start.
+     */
+    private static int[] windowBuckets(long[] from, long[] to, long width) {
+        int count = to.length;
+        if (count == 0) {
+            return new int[0];
+        }
+        int buckets = (int) Math.min(4L * count + 1, (to[count - 1] - from[0]) / width + 1);
+        int[] first = new int[buckets];
+        int i = 0;
+        for (int k = 0; k < buckets; k++) {
+            long bucketStart = from[0] + k * width;
+            while (i < count - 1 && to[i] < bucketStart) {
+                i++;
+            }
+            first[k] = i;
+        }
+        return first;
     }
 
     double cost(int v, long end) {

@@ -12,11 +12,19 @@ import java.util.SplittableRandom;
  * with occasional "blinks" that skip a position for diversity.
  */
 final class Search {
-    private static final int MAX_RUIN = 30;
-    private static final double BLINK_RATE = 0.01;
+    private static final int MAX_RUIN = Integer.getInteger("tune.maxRuin", 30);
+    private static final double RUIN_SHAPE = Double.parseDouble(System.getProperty("tune.ruinShape", "0"));
+    private static final boolean STATS = Boolean.getBoolean("tune.stats");
+    private final long[][][] stats = new long[3][4][4];
+    private int lastStrategy;
+    private static final double WORST_SEED = Double.parseDouble(System.getProperty("tune.worstSeed", "0"));
+    private static final double WORK_PER_MS = Double.parseDouble(System.getProperty("tune.workPerMs", "0"));
+    private static final int SWEEPS = Integer.getInteger("tune.sweeps", 0);
+    private static final boolean CPU_CLOCK = Boolean.getBoolean("tune.cpuClock");
+    private static final double BLINK_RATE = Double.parseDouble(System.getProperty("tune.blink", "0.01"));
     /** Start and end temperature as fractions of the mean handling time of the problem. */
-    private static final double START_TEMPERATURE = 0.4;
-    private static final double END_TEMPERATURE = 0.01;
+    private static final double START_TEMPERATURE = Double.parseDouble(System.getProperty("tune.t0", "0.4"));
+    private static final double END_TEMPERATURE = Double.parseDouble(System.getProperty("tune.t1", "0.01"));
 
     private final CompiledProblem p;
     private final SplittableRandom random;
@@ -24,6 +32,10 @@ final class Search {
     private final Schedule accepted;
     private final Schedule best;
     private final int[] removed;
+    /** Each vessel's cost if it ended as early as it could on an empty berth. */
+    private final double[] ownBound;
+    private final int[] relatedCandidates;
+    private final long[] relatedDistance;
     private final boolean[] touched;
     private final int[] touchedList;
     private int touchedCount;
@@ -40,6 +52,8 @@ final class Search {
         this.accepted = new Schedule(p);
         this.best = new Schedule(p);
         this.removed = new int[p.vesselCount];
+        this.relatedCandidates = new int[p.vesselCount];
+        this.relatedDistance = new long[p.vesselCount];
         this.touched = new boolean[p.berthCount];
         this.touchedList = new int[p.berthCount];
         double sum = 0;
@@ -53,6 +67,7 @@ final class Search {
         this.meanHandling = count == 0 ? 1 : Math.max(1e-9, sum / count);
         double bound = 0;
         int canPlace = 0;
+        this.ownBound = new double[p.vesselCount];
         for (int v = 0; v < p.vesselCount; v++) {
             if (p.intrinsicReason[v] != null) {
                 continue;
@@ -65,6 +80,7 @@ final class Search {
                 }
             }
             bound += p.cost(v, earliestEnd);
+            ownBound[v] = p.cost(v, earliestEnd);
         }
         this.lowerBound = bound;
         this.placeable = canPlace;
@@ -86,6 +102,21 @@ final class Search {
         for (int v : order) {
             if (p.compatible[v].length > 0) {
                 insertBest(cur, v, 0.0);
+            }
+        }
+        for (int sweep = 0; sweep < SWEEPS; sweep++) {
+            double before = cur.cost;
+            int assignedBefore = cur.assignedCount;
+            for (int v : order) {
+                if (cur.berthOf[v] >= 0) {
+                    cur.remove(v);
+                    insertBest(cur, v, 0.0);
+                } else if (p.compatible[v].length > 0) {
+                    insertBest(cur, v, 0.0);
+                }
+            }
+            if (cur.assignedCount == assignedBefore && cur.cost >= before - 1e-9) {
+                break;
             }
         }
         accepted.copyFrom(cur);
@@ -123,8 +154,12 @@ final class Search {
         double t0 = START_TEMPERATURE * meanHandling;
         double t1 = END_TEMPERATURE * meanHandling;
         long step = 0;
+        final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        final long wall0 = System.nanoTime();
+        final long cpu0 = CPU_CLOCK ? mx.getCurrentThreadCpuTime() : 0;
         while (step < maxSteps && !provenOptimal()) {
-            long now = System.nanoTime();
+            long now = WORK_PER_MS > 0 ? startNanos + (long) (cur.work * 1e6 / WORK_PER_MS)
+                    : CPU_CLOCK ? wall0 + (mx.getCurrentThreadCpuTime() - cpu0) : System.nanoTime();
             if (now >= deadlineNanos) {
                 break;
             }
@@ -136,6 +171,13 @@ final class Search {
             touchedCount = 0;
             int k = ruin();
             recreate(k);
+            if (STATS) {
+                int kb = Math.min(3, k / 8);
+                int cls = cur.assignedCount != accepted.assignedCount ? (cur.assignedCount > accepted.assignedCount ? 0 : 2)
+                        : cur.cost < accepted.cost - 1e-9 ? 0 : cur.cost > accepted.cost + 1e-9 ? 2 : 1;
+                stats[lastStrategy][kb][cls]++;
+                stats[lastStrategy][kb][3]++;
+            }
             if (acceptable(temperature)) {
                 commit();
                 if (cur.betterThan(best)) {
@@ -147,6 +189,11 @@ final class Search {
             }
         }
         progress.steps = step;
+        if (STATS) {
+            StringBuilder sb = new StringBuilder("STATS work/ms " + cur.work * 1e6 / (System.nanoTime() - startNanos));
+            for (int a = 0; a < 3; a++) for (int kb = 0; kb < 4; kb++) sb.append(String.format(" s%d k%d:%d/%d/%d", a, kb, stats[a][kb][0], stats[a][kb][1], stats[a][kb][3]));
+            System.err.println(sb);
+        }
         return best;
     }
 
@@ -167,9 +214,11 @@ final class Search {
             return collectUnassigned(0);
         }
         int maxK = Math.min(MAX_RUIN, Math.max(2, assigned / 4 + 1));
-        int k = 1 + random.nextInt(maxK);
+        int k = RUIN_SHAPE == 0 ? 1 + random.nextInt(maxK)
+                : 1 + (int) (maxK * Math.pow(random.nextDouble(), RUIN_SHAPE));
         int count;
         int strategy = random.nextInt(3);
+        lastStrategy = strategy;
         if (strategy == 0) {
             count = ruinRandom(k);
         } else if (strategy == 1) {
@@ -225,30 +274,32 @@ final class Search {
 
     /** Removes vessels whose start lies close in time to a random seed vessel, across berths. */
     private int ruinRelated(int k) {
-        int seedVessel = randomAssigned();
+        int seedVessel = random.nextDouble() < WORST_SEED ? costlyAssigned() : randomAssigned();
         if (seedVessel < 0) {
             return 0;
         }
         long seedStart = startOf(seedVessel);
-        int[] candidates = new int[cur.assignedCount];
-        long[] distance = new long[cur.assignedCount];
+        cur.work += (long) cur.assignedCount * (k + 1) / 8;
+        int[] candidates = relatedCandidates;
+        long[] distance = relatedDistance;
         int c = 0;
+        // Distance in start time, with a little noise on one vessel in eight to vary the neighbourhood.
         for (int b = 0; b < p.berthCount; b++) {
             for (int q = 0; q < cur.len[b]; q++) {
                 candidates[c] = cur.seq[b][q];
-                distance[c] = Math.abs(cur.start[b][q] - seedStart);
+                distance[c] = Math.abs(cur.start[b][q] - seedStart)
+                        + (random.nextInt(8) == 0 ? (long) (meanHandling * random.nextDouble()) : 0);
                 c++;
             }
         }
         int count = 0;
-        // Partial selection of the k nearest, with a little noise to vary the neighbourhood.
+        // Partial selection of the k nearest.
         for (int i = 0; i < k && i < c; i++) {
-            int pick = -1;
-            long bestDistance = Long.MAX_VALUE;
-            for (int j = i; j < c; j++) {
-                long d = distance[j] + (random.nextInt(8) == 0 ? (long) (meanHandling * random.nextDouble()) : 0);
-                if (d < bestDistance) {
-                    bestDistance = d;
+            int pick = i;
+            long bestDistance = distance[i];
+            for (int j = i + 1; j < c; j++) {
+                if (distance[j] < bestDistance) {
+                    bestDistance = distance[j];
                     pick = j;
                 }
             }
@@ -266,7 +317,7 @@ final class Search {
 
     /** Removes a run of consecutive vessels from one berth. */
     private int ruinSegment(int k) {
-        int seedVessel = randomAssigned();
+        int seedVessel = random.nextDouble() < WORST_SEED ? costlyAssigned() : randomAssigned();
         if (seedVessel < 0) {
             return 0;
         }
@@ -281,6 +332,34 @@ final class Search {
             removed[count++] = v;
         }
         return count;
+    }
+
+    /** An assigned vessel drawn with probability proportional to its excess cost over its own lower bound. */
+    private int costlyAssigned() {
+        cur.work += cur.assignedCount / 4;
+        double total = 0;
+        for (int b = 0; b < p.berthCount; b++) {
+            for (int q = 0; q < cur.len[b]; q++) {
+                int v = cur.seq[b][q];
+                total += p.cost(v, cur.end[b][q]) - ownBound[v];
+            }
+        }
+        if (total <= 0) {
+            return randomAssigned();
+        }
+        double x = random.nextDouble() * total;
+        int last = -1;
+        for (int b = 0; b < p.berthCount; b++) {
+            for (int q = 0; q < cur.len[b]; q++) {
+                int v = cur.seq[b][q];
+                x -= p.cost(v, cur.end[b][q]) - ownBound[v];
+                last = v;
+                if (x < 0) {
+                    return v;
+                }
+            }
+        }
+        return last;
     }
 
     private int randomAssigned() {
@@ -348,9 +427,12 @@ final class Search {
                 pos++;
             }
             long h = p.handling[v][b];
+            long limit = Math.min(p.due[v], p.closes[b]);
             for (; pos <= l; pos++) {
                 long ready = s.readyAt(b, pos);
-                if (w * (Math.max(ready, arrival) + h - arrival) >= bestDelta) {
+                long earliestEnd = Math.max(ready, arrival) + h;
+                // Both bounds only grow with pos: stop at the first position that cannot pay off.
+                if (w * (earliestEnd - arrival) >= bestDelta || earliestEnd > limit) {
                     break;
                 }
                 if (blinkRate > 0 && random.nextDouble() < blinkRate) {
