@@ -423,7 +423,7 @@ cmd_scale() {
     for ((i = current + 1; i <= n; i++)); do
       wait_healthy "server-$i" 180
       # A slot left in maintenance by an earlier scale-down (still holding idle connections) is reused.
-      if haproxy_cmd "add server servers/server-$i 127.0.0.1:$((8080 + i)) check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 slowstart 10s maxconn $SERVER_MAXCONN observe layer7 error-limit 10 on-error mark-down" | grep -qi "already exists"; then
+      if haproxy_cmd "add server servers/server-$i 127.0.0.1:$((8080 + i)) check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 slowstart 10s maxconn $SERVER_MAXCONN observe layer7 error-limit 3 on-error mark-down" | grep -qi "already exists"; then
         haproxy_cmd "set server servers/server-$i state ready" >/dev/null
       fi
       haproxy_cmd "enable health servers/server-$i" >/dev/null

@@ -1,0 +1,54 @@
+package io.portopt.bench;
+
+import io.portopt.solver.kramer.KramerReader;
+import io.portopt.solver.model.Berth;
+import io.portopt.solver.model.Problem;
+import io.portopt.solver.model.Vessel;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prints a Kramer instance as a v1 plan request (one time unit = 60 minutes from 2026-01-01, as the
+ * data README says), for benchmarks that need a realistic large request.
+ */
+public final class KramerRequest {
+    static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
+
+    private KramerRequest() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: KramerRequest INSTANCE_FILE [TIME_LIMIT_MS]");
+            System.exit(2);
+        }
+        long timeLimitMs = args.length > 1 ? Long.parseLong(args[1]) : 1000;
+        System.out.println(JsonMapper.builder().build().writeValueAsString(toRequest(KramerReader.read(Path.of(args[0])), timeLimitMs)));
+    }
+
+    static Map<String, Object> toRequest(Problem p, long timeLimitMs) {
+        List<Map<String, Object>> berths = new ArrayList<>();
+        for (Berth b : p.berths()) {
+            berths.add(Map.of("id", b.id(), "opensAt", at(b.opensAt()), "closesAt", at(b.closesAt())));
+        }
+        List<Map<String, Object>> vessels = new ArrayList<>();
+        for (Vessel v : p.vessels()) {
+            Map<String, Long> byBerth = new LinkedHashMap<>();
+            v.handlingByBerth().forEach((berth, h) -> byBerth.put(berth, h * 60));
+            vessels.add(Map.of("id", v.id(), "arrival", at(v.arrival()), "handlingMinutesByBerth", byBerth,
+                    "latestDeparture", at(v.latestDeparture())));
+        }
+        return Map.of("berths", berths, "vessels", vessels, "options", Map.of("timeLimitMs", timeLimitMs));
+    }
+
+    private static String at(long hours) {
+        return EPOCH.plusSeconds(hours * 3600).toString();
+    }
+}

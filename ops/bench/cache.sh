@@ -1,0 +1,64 @@
+# ./portopt bench cache: the cache-hit path through the load balancer, side by side with the same
+# HAProxy in front of a static nginx serving the same bytes (DESIGN section 4). Needs the cluster up.
+# Sourced by ./portopt.
+
+wrk_figures() { # url -> "requests/s p99"
+  wrk -t2 -c32 -d"${PORTOPT_WRK_SECONDS:-15}"s --latency "$1" 2>&1 | awk '
+    /Requests\/sec/ { rps = $2 }
+    /^ +99%/ { p99 = $2 }
+    END { print rps, p99 }'
+}
+
+cmd_bench_cache() {
+  healthy haproxy || die "bench cache: start the cluster first (./portopt up)"
+  command -v wrk >/dev/null && command -v nginx >/dev/null || {
+    [[ $EUID -eq 0 ]] || die "bench cache needs wrk and nginx (apt-get install wrk nginx-light)"
+    say "installing Debian packages wrk nginx-light (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx-light >&2
+  }
+  local dir="$VAR/bench"; mkdir -p "$dir" "$VAR/log" "$VAR/run"
+  local instance="${PORTOPT_BENCH_INSTANCE:-$ROOT/../shared/data/berth-allocation/kramer2019/f200x15-01.txt}"
+  [[ -f "$instance" ]] || die "bench cache: no instance at $instance"
+  "$JAVA" -cp "$BENCH_JAR:$ROOT/bench/target/lib/*" io.portopt.bench.KramerRequest "$instance" 1000 >"$dir/request.json"
+  local id
+  id="$(curl -fsS -XPOST -H 'Content-Type: application/json' --data-binary @"$dir/request.json" \
+        http://127.0.0.1:8080/v1/plans | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')"
+  [[ -n "$id" ]] || die "bench cache: could not create the 200-vessel plan"
+  curl -fsS -o "$dir/plan.json" "http://127.0.0.1:8080/v1/plans/$id"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes 1;
+pid $VAR/run/nginx.pid;
+error_log $VAR/log/nginx.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  keepalive_requests 100000;
+  server { listen 127.0.0.1:8091; root $dir; location / { } }
+}
+CONF
+  nginx -c "$dir/nginx.conf" || die "nginx did not start"
+  wait_until "static reference UP" 15 haproxy_static_up || say "warning: HAProxy has not marked nginx UP"
+  local bytes; bytes="$(stat -c %s "$dir/plan.json")"
+  say "GET a cached ${bytes}-byte plan through HAProxy: portopt vs static nginx (wrk -t2 -c32)"
+  local ours ref
+  ours="$(wrk_figures "http://127.0.0.1:8080/v1/plans/$id")"
+  ref="$(wrk_figures "http://127.0.0.1:8090/plan.json")"
+  nginx -c "$dir/nginx.conf" -s stop 2>/dev/null || true
+  say "repeated identical POST (exact cache hit) at light load: bench load --mode repeat --rate 50"
+  local post
+  post="$(PORTOPT_SKIP_BUILD=1 "$ROOT/portopt" bench load --url http://127.0.0.1:8080 --rate 50 --duration 20 \
+          --mode repeat --quiet 2>/dev/null | tail -1)"
+  read -r ours_rps ours_p99 <<<"$ours"
+  read -r ref_rps ref_p99 <<<"$ref"
+  echo "| path | requests/s | p99 |"
+  echo "|---|---|---|"
+  echo "| HAProxy -> portopt, GET cached plan ($bytes B) | $ours_rps | $ours_p99 |"
+  echo "| HAProxy -> nginx, same bytes | $ref_rps | $ref_p99 |"
+  echo "| ratio portopt / nginx | $(python3 -c "print(round($ours_rps / $ref_rps, 3))") | |"
+  echo "| repeated POST, exact cache hit, 50 req/s | $(json_field "$post" ok) ok of $(json_field "$post" sent) | $(json_field "$post" latencyMs p99) ms |"
+}
+
+haproxy_static_up() {
+  haproxy_cmd "show stat" 2>/dev/null | awk -F, '$1 == "static_reference" && $2 == "nginx" && $18 ~ /^UP/' | grep -q .
+}
