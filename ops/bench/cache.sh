@@ -42,13 +42,19 @@ CONF
   local bytes; bytes="$(stat -c %s "$dir/plan.json")"
   say "GET a cached ${bytes}-byte plan through HAProxy: portopt vs static nginx (wrk -t2 -c32)"
   local ours ref
+  # Warm-up first: every server's JIT, connection pools and local cache (a plan read once is kept).
+  PORTOPT_WRK_SECONDS=5 wrk_figures "http://127.0.0.1:8080/v1/plans/$id" >/dev/null
+  PORTOPT_WRK_SECONDS=3 wrk_figures "http://127.0.0.1:8090/plan.json" >/dev/null
   ours="$(wrk_figures "http://127.0.0.1:8080/v1/plans/$id")"
   ref="$(wrk_figures "http://127.0.0.1:8090/plan.json")"
   nginx -c "$dir/nginx.conf" -s stop 2>/dev/null || true
   say "repeated identical POST (exact cache hit) at light load: bench load --mode repeat --rate 50"
-  local post
+  local post seed=$RANDOM
+  # The first pass solves the few repeated problems and warms the load tool; the second is measured.
+  PORTOPT_SKIP_BUILD=1 "$ROOT/portopt" bench load --url http://127.0.0.1:8080 --rate 50 --duration 5 \
+    --mode repeat --seed "$seed" --quiet >/dev/null 2>&1
   post="$(PORTOPT_SKIP_BUILD=1 "$ROOT/portopt" bench load --url http://127.0.0.1:8080 --rate 50 --duration 20 \
-          --mode repeat --quiet 2>/dev/null | tail -1)"
+          --mode repeat --seed "$seed" --quiet 2>/dev/null | tail -1)"
   read -r ours_rps ours_p99 <<<"$ours"
   read -r ref_rps ref_p99 <<<"$ref"
   echo "| path | requests/s | p99 |"

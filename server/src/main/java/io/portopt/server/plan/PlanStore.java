@@ -90,19 +90,21 @@ public class PlanStore implements DisposableBean {
         if (body != null) {
             return Optional.of(body);
         }
+        // Plans never change once stored, so whatever is found is kept locally for the next read.
+        Optional<byte[]> found;
         try {
-            Optional<byte[]> stored = reads.read(db -> PlanRepository.findBody(db, id));
-            if (stored.isPresent()) {
-                return stored;
+            found = reads.read(db -> PlanRepository.findBody(db, id));
+            if (found.isEmpty()) {
+                found = Optional.ofNullable(shared.get(BODY_KEY + id));
             }
         } catch (DataAccessException e) {
-            byte[] sharedBody = shared.get(BODY_KEY + id);
-            if (sharedBody != null) {
-                return Optional.of(sharedBody);
+            found = Optional.ofNullable(shared.get(BODY_KEY + id));
+            if (found.isEmpty()) {
+                throw ApiException.unavailable("plans cannot be read right now", 2);
             }
-            throw ApiException.unavailable("plans cannot be read right now", 2);
         }
-        return Optional.ofNullable(shared.get(BODY_KEY + id));
+        found.ifPresent(b -> recent.put(id.toString(), b));
+        return found;
     }
 
     public int backlog() {
