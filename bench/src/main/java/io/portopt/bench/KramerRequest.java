@@ -30,10 +30,12 @@ public final class KramerRequest {
             System.exit(2);
         }
         long timeLimitMs = args.length > 1 ? Long.parseLong(args[1]) : 1000;
-        System.out.println(JsonMapper.builder().build().writeValueAsString(toRequest(KramerReader.read(Path.of(args[0])), timeLimitMs)));
+        System.out.println(JsonMapper.builder().build()
+                .writeValueAsString(toRequest(KramerReader.read(Path.of(args[0])), timeLimitMs, null)));
     }
 
-    static Map<String, Object> toRequest(Problem p, long timeLimitMs) {
+    /** The request as JSON-ready maps; {@code seed} may be null (the server's default). */
+    public static Map<String, Object> toRequest(Problem p, long timeLimitMs, Long seed) {
         List<Map<String, Object>> berths = new ArrayList<>();
         for (Berth b : p.berths()) {
             berths.add(Map.of("id", b.id(), "opensAt", at(b.opensAt()), "closesAt", at(b.closesAt())));
@@ -45,7 +47,9 @@ public final class KramerRequest {
             vessels.add(Map.of("id", v.id(), "arrival", at(v.arrival()), "handlingMinutesByBerth", byBerth,
                     "latestDeparture", at(v.latestDeparture())));
         }
-        return Map.of("berths", berths, "vessels", vessels, "options", Map.of("timeLimitMs", timeLimitMs));
+        Map<String, Object> options = seed == null ? Map.of("timeLimitMs", timeLimitMs)
+                : Map.of("timeLimitMs", timeLimitMs, "seed", seed);
+        return Map.of("berths", berths, "vessels", vessels, "options", options);
     }
 
     private static String at(long hours) {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,23 +38,7 @@ public final class KramerRequests {
     }
 
     public static Map<String, Object> toRequest(Problem p, long timeLimitMs, long seed) {
-        List<Map<String, Object>> berths = new ArrayList<>();
-        for (Berth b : p.berths()) {
-            berths.add(Map.of("id", b.id(), "opensAt", at(b.opensAt()), "closesAt", at(b.closesAt())));
-        }
-        List<Map<String, Object>> vessels = new ArrayList<>();
-        for (Vessel v : p.vessels()) {
-            Map<String, Long> byBerth = new LinkedHashMap<>();
-            v.handlingByBerth().forEach((berth, h) -> byBerth.put(berth, h * 60));
-            vessels.add(Map.of("id", v.id(), "arrival", at(v.arrival()), "handlingMinutesByBerth", byBerth,
-                    "latestDeparture", at(v.latestDeparture())));
-        }
-        return Map.of("berths", berths, "vessels", vessels,
-                "options", Map.of("timeLimitMs", timeLimitMs, "seed", seed));
-    }
-
-    private static String at(long hours) {
-        return EPOCH.plusSeconds(hours * 3600).toString();
+        return io.portopt.bench.KramerRequest.toRequest(p, timeLimitMs, seed);
     }
 
     /** First come, first served: by arrival, each vessel at the berth where it finishes first. */
