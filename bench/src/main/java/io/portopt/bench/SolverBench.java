@@ -1,5 +1,6 @@
 package io.portopt.bench;
 
+import io.portopt.bench.timefold.TimefoldEngine;
 import io.portopt.solver.BerthPlanner;
 import io.portopt.solver.SolveResult;
 import io.portopt.solver.SolverOptions;
@@ -32,17 +33,21 @@ import java.util.stream.Stream;
  * {@link FeasibilityChecker}; the exit status is 1 when one fails.
  */
 public final class SolverBench {
+    /** JIT warm-up before measuring; see {@link #warmUp}. */
+    static final long DEFAULT_WARMUP_MS = 5000;
+
     private SolverBench() {
     }
 
     record Instance(String name, Problem problem, Double bestKnown) {
     }
 
-    /** One engine's run: the plan, the solver's own statistics when it has them, wall-clock millis. */
-    record Run(Plan plan, SolveResult portopt, long millis) {
+    /** One engine's run: the plan, the portopt solver's statistics (null for other engines), wall-clock millis. */
+    public record Run(Plan plan, SolveResult portopt, long millis) {
     }
 
-    interface Engine {
+    /** A solver to benchmark: portopt's own, or the Timefold model kept for comparison. */
+    public interface Engine {
         String name();
 
         Run solve(Problem problem, long timeLimitMs, long seed);
@@ -65,7 +70,7 @@ public final class SolverBench {
     static Engine engine(String name) {
         return switch (name) {
             case "portopt" -> new PortoptEngine();
-            case "timefold" -> timefoldEngine();
+            case "timefold" -> new TimefoldEngine();
             default -> {
                 usage("unknown engine '" + name + "', expected portopt or timefold");
                 yield null;
@@ -73,16 +78,9 @@ public final class SolverBench {
         };
     }
 
-    private static Engine timefoldEngine() {
-        try {
-            return (Engine) Class.forName("io.portopt.bench.timefold.TimefoldEngine").getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            usage("the timefold engine is not available: " + e);
-            return null;
-        }
-    }
-
     public static void main(String[] args) throws IOException {
+        // Timefold logs through SLF4J, which has no provider here: keep its start-up notice quiet.
+        System.setProperty("slf4j.internal.verbosity", "ERROR");
         Path dir = null;
         String shape = null;
         int count = 10;
@@ -92,7 +90,7 @@ public final class SolverBench {
         long seed = 1;
         long[] seeds = null;
         long referenceMs = 0;
-        long warmupMs = 0;
+        long warmupMs = DEFAULT_WARMUP_MS;
         List<String> engineNames = List.of("portopt");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -125,10 +123,8 @@ public final class SolverBench {
                 ? generated(shape, count, vesselCount, berthCount, seed)
                 : fromFolder(dir);
         if (warmupMs > 0) {
-            Problem warm = InstanceShapes.generate("kramer-like", 200, 15, -1, 0);
             for (Engine e : engines) {
-                System.err.printf("warming up %s for %d ms (not measured)...%n", e.name(), warmupMs);
-                e.solve(warm, warmupMs, 0);
+                warmUp(e, warmupMs);
             }
         }
 
@@ -213,6 +209,9 @@ public final class SolverBench {
             columns.append(" seed");
         }
         System.out.println(columns);
+        if (warmupMs > 0) {
+            System.out.printf("# JIT warm-up: %d ms of unmeasured solves of generated problems first (--warmup-ms 0 skips it)%n", warmupMs);
+        }
         for (var e : ratioToBest.entrySet()) {
             System.out.printf(Locale.ROOT, "# mean ratio to best known%s: %.4f over %d %s%n",
                     engines.size() > 1 ? " (" + e.getKey() + ")" : "", e.getValue()[0] / e.getValue()[1],
@@ -232,6 +231,22 @@ public final class SolverBench {
         if (infeasible > 0) {
             System.out.printf("# %d infeasible plans%n", infeasible);
             System.exit(1);
+        }
+    }
+
+    /**
+     * Lets the JIT compile the engine before anything is measured, as it is in a running server:
+     * 100 ms solves of generated problems of every shape (other seeds than any measured ones)
+     * until the time is up. Nothing of it is reported.
+     */
+    static void warmUp(Engine engine, long warmupMs) {
+        System.err.printf("warming up %s for %d ms (not measured)...%n", engine.name(), warmupMs);
+        long end = System.nanoTime() + warmupMs * 1_000_000;
+        for (int i = 0; System.nanoTime() < end; i++) {
+            String shape = InstanceShapes.SHAPES.get(i % InstanceShapes.SHAPES.size());
+            Problem problem = InstanceShapes.generate(shape, 150 + 50 * (i % 3), 10 + 5 * (i % 3), -1 - i, 0);
+            long left = (end - System.nanoTime()) / 1_000_000;
+            engine.solve(problem, Math.max(1, Math.min(100, left)), i);
         }
     }
 

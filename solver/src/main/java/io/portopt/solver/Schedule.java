@@ -16,6 +16,10 @@ final class Schedule {
     final double[] berthCost;
     int assignedCount;
     double cost;
+    /**
+     * Evaluations done so far (insertion positions, vessels re-timed, runs walked): a measure of
+     * work that, unlike time, is the same on every run.
+     */
     long work;
     /** Tide-bound vessels per berth: their stays do not simply shift when a predecessor moves. */
     private final int[] tidalCount;
@@ -42,10 +46,11 @@ final class Schedule {
         Arrays.fill(berthOf, -1);
         berthCost = new double[p.berthCount];
         tidalCount = new int[p.berthCount];
-        gap = new long[p.berthCount][n + 1];
-        runEnd = new int[p.berthCount][n + 1];
-        runWeight = new double[p.berthCount][n + 1];
-        runRoom = new long[p.berthCount][n + 1];
+        // Allocated on first use: only the schedule the search inserts into ever needs them.
+        gap = new long[p.berthCount][];
+        runEnd = new int[p.berthCount][];
+        runWeight = new double[p.berthCount][];
+        runRoom = new long[p.berthCount][];
         runsStale = new boolean[p.berthCount];
         Arrays.fill(runsStale, true);
     }
@@ -90,20 +95,17 @@ final class Schedule {
         if (delta >= bound) {
             return Double.POSITIVE_INFINITY;
         }
-        double fast = Double.NaN;
         if (tidalCount[b] == 0 && p.closureFrom[b].length == 0) {
-            fast = delta + shiftCost(b, pos, ready, bound - delta);
-            if (!DEBUG) return fast;
+            return delta + shiftCost(b, pos, ready, bound - delta);
         }
-        double slow = slowDelta(b, pos, ready, delta, bound);
-        if (!Double.isNaN(fast) && !(fast == slow || (fast >= bound && slow >= bound) || Math.abs(fast - slow) < 1e-6)) {
-            throw new IllegalStateException("shift mismatch " + fast + " vs " + slow + " bound " + bound);
-        }
-        return slow;
+        return retimedDelta(b, pos, ready, delta, bound);
     }
-    static final boolean DEBUG = Boolean.getBoolean("portopt.debugShift");
 
-    private double slowDelta(int b, int pos, long ready, double delta, double bound) {
+    /**
+     * {@link #insertionDelta} the general way: re-times the berth from pos on behind a vessel now
+     * leaving at {@code ready}, until the first unchanged start.
+     */
+    private double retimedDelta(int b, int pos, long ready, double delta, double bound) {
         int[] sq = seq[b];
         long[] st = start[b];
         long[] en = end[b];
@@ -177,6 +179,14 @@ final class Schedule {
 
     private void rebuildRuns(int b) {
         int l = len[b];
+        work += 1 + l / 4;
+        if (gap[b] == null) {
+            int capacity = seq[b].length;
+            gap[b] = new long[capacity];
+            runEnd[b] = new int[capacity];
+            runWeight[b] = new double[capacity];
+            runRoom[b] = new long[capacity];
+        }
         int[] sq = seq[b];
         long[] st = start[b];
         long[] en = end[b];
@@ -266,6 +276,7 @@ final class Schedule {
             if (su == st[q] && !(forced && q == pos)) {
                 break;
             }
+            work++;
             double was = (forced && q == pos) ? 0 : p.cost(u, en[q]);
             double now = p.cost(u, p.lastEnd);
             berthCost[b] += now - was;

@@ -8,23 +8,29 @@ import java.util.SplittableRandom;
 /**
  * Anytime search: best-insertion construction, then ruin-and-recreate (large neighbourhood search)
  * under simulated annealing, keeping the best plan found. Ruin removes random, time-related or
- * berth-segment groups of vessels; recreate puts them back at their cheapest feasible positions,
+ * berth-segment groups of vessels, small, medium or large, chosen adaptively by the gain each
+ * kind brought per unit of work; recreate puts them back at their cheapest feasible positions,
  * with occasional "blinks" that skip a position for diversity.
  */
 final class Search {
-    private static final int MAX_RUIN = Integer.getInteger("tune.maxRuin", 30);
-    private static final double RUIN_SHAPE = Double.parseDouble(System.getProperty("tune.ruinShape", "0"));
-    private static final boolean STATS = Boolean.getBoolean("tune.stats");
-    private final long[][][] stats = new long[3][4][4];
-    private int lastStrategy;
-    private static final double WORST_SEED = Double.parseDouble(System.getProperty("tune.worstSeed", "0"));
-    private static final double WORK_PER_MS = Double.parseDouble(System.getProperty("tune.workPerMs", "0"));
-    private static final int SWEEPS = Integer.getInteger("tune.sweeps", 0);
-    private static final boolean CPU_CLOCK = Boolean.getBoolean("tune.cpuClock");
-    private static final double BLINK_RATE = Double.parseDouble(System.getProperty("tune.blink", "0.01"));
+    /** Most vessels one ruin removes. */
+    private static final int MAX_RUIN = 30;
+    private static final double BLINK_RATE = 0.01;
     /** Start and end temperature as fractions of the mean handling time of the problem. */
-    private static final double START_TEMPERATURE = Double.parseDouble(System.getProperty("tune.t0", "0.4"));
-    private static final double END_TEMPERATURE = Double.parseDouble(System.getProperty("tune.t1", "0.01"));
+    private static final double START_TEMPERATURE = 0.4;
+    private static final double END_TEMPERATURE = 0.01;
+    /**
+     * Ruin operators ("arms"): the three ruin kinds, each with a small, medium and large size
+     * class ({@code SIZE_FROM[c] <= k < SIZE_FROM[c + 1]}).
+     */
+    private static final int[] SIZE_FROM = {1, 5, 13, MAX_RUIN + 1};
+    private static final int SIZE_CLASSES = SIZE_FROM.length - 1;
+    private static final int ARMS = 3 * SIZE_CLASSES;
+    /** Share of steps that pick an arm uniformly, whatever the scores say. */
+    private static final double ARM_EXPLORATION = 0.2;
+    /** Steps between re-weighings of the arms, and the weight of the newest segment in the average. */
+    private static final int SEGMENT = 50;
+    private static final double REACTION = 0.3;
 
     private final CompiledProblem p;
     private final SplittableRandom random;
@@ -32,8 +38,15 @@ final class Search {
     private final Schedule accepted;
     private final Schedule best;
     private final int[] removed;
-    /** Each vessel's cost if it ended as early as it could on an empty berth. */
-    private final double[] ownBound;
+    /** Countdown to the next skipped position in recreate (see {@link #nextBlink}). */
+    private int untilBlink = 1;
+    /** Per arm: selection weight, smoothed gain per unit of work (-1 = not tried yet), and this segment's sums. */
+    private final double[] armScore = new double[ARMS];
+    private final double[] armRate = new double[ARMS];
+    private final double[] segmentGain = new double[ARMS];
+    private final long[] segmentWork = new long[ARMS];
+    private int segmentSteps;
+    private int lastArm;
     private final int[] relatedCandidates;
     private final long[] relatedDistance;
     private final boolean[] touched;
@@ -67,7 +80,6 @@ final class Search {
         this.meanHandling = count == 0 ? 1 : Math.max(1e-9, sum / count);
         double bound = 0;
         int canPlace = 0;
-        this.ownBound = new double[p.vesselCount];
         for (int v = 0; v < p.vesselCount; v++) {
             if (p.intrinsicReason[v] != null) {
                 continue;
@@ -80,10 +92,11 @@ final class Search {
                 }
             }
             bound += p.cost(v, earliestEnd);
-            ownBound[v] = p.cost(v, earliestEnd);
         }
         this.lowerBound = bound;
         this.placeable = canPlace;
+        Arrays.fill(armScore, 1.0);
+        Arrays.fill(armRate, -1.0);
     }
 
     /** True when the best plan provably cannot be improved: everything placed at its lower bound. */
@@ -102,21 +115,6 @@ final class Search {
         for (int v : order) {
             if (p.compatible[v].length > 0) {
                 insertBest(cur, v, 0.0);
-            }
-        }
-        for (int sweep = 0; sweep < SWEEPS; sweep++) {
-            double before = cur.cost;
-            int assignedBefore = cur.assignedCount;
-            for (int v : order) {
-                if (cur.berthOf[v] >= 0) {
-                    cur.remove(v);
-                    insertBest(cur, v, 0.0);
-                } else if (p.compatible[v].length > 0) {
-                    insertBest(cur, v, 0.0);
-                }
-            }
-            if (cur.assignedCount == assignedBefore && cur.cost >= before - 1e-9) {
-                break;
             }
         }
         accepted.copyFrom(cur);
@@ -151,15 +149,12 @@ final class Search {
             return best;
         }
         long budgetNanos = Math.max(1, deadlineNanos - startNanos);
+        untilBlink = nextBlink(BLINK_RATE);
         double t0 = START_TEMPERATURE * meanHandling;
         double t1 = END_TEMPERATURE * meanHandling;
         long step = 0;
-        final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        final long wall0 = System.nanoTime();
-        final long cpu0 = CPU_CLOCK ? mx.getCurrentThreadCpuTime() : 0;
         while (step < maxSteps && !provenOptimal()) {
-            long now = WORK_PER_MS > 0 ? startNanos + (long) (cur.work * 1e6 / WORK_PER_MS)
-                    : CPU_CLOCK ? wall0 + (mx.getCurrentThreadCpuTime() - cpu0) : System.nanoTime();
+            long now = System.nanoTime();
             if (now >= deadlineNanos) {
                 break;
             }
@@ -169,15 +164,10 @@ final class Search {
             double temperature = t0 * Math.pow(t1 / t0, Math.min(1.0, frac));
             step++;
             touchedCount = 0;
+            long workBefore = cur.work;
             int k = ruin();
             recreate(k);
-            if (STATS) {
-                int kb = Math.min(3, k / 8);
-                int cls = cur.assignedCount != accepted.assignedCount ? (cur.assignedCount > accepted.assignedCount ? 0 : 2)
-                        : cur.cost < accepted.cost - 1e-9 ? 0 : cur.cost > accepted.cost + 1e-9 ? 2 : 1;
-                stats[lastStrategy][kb][cls]++;
-                stats[lastStrategy][kb][3]++;
-            }
+            reward(gain(), Math.max(1, cur.work - workBefore));
             if (acceptable(temperature)) {
                 commit();
                 if (cur.betterThan(best)) {
@@ -189,12 +179,15 @@ final class Search {
             }
         }
         progress.steps = step;
-        if (STATS) {
-            StringBuilder sb = new StringBuilder("STATS work/ms " + cur.work * 1e6 / (System.nanoTime() - startNanos));
-            for (int a = 0; a < 3; a++) for (int kb = 0; kb < 4; kb++) sb.append(String.format(" s%d k%d:%d/%d/%d", a, kb, stats[a][kb][0], stats[a][kb][1], stats[a][kb][3]));
-            System.err.println(sb);
-        }
         return best;
+    }
+
+    /** What the step gained over the accepted state: cost saved, or a large credit per extra vessel placed. */
+    private double gain() {
+        if (cur.assignedCount != accepted.assignedCount) {
+            return Math.max(0, cur.assignedCount - accepted.assignedCount) * 10 * meanHandling;
+        }
+        return Math.max(0, accepted.cost - cur.cost);
     }
 
     private boolean acceptable(double temperature) {
@@ -214,11 +207,12 @@ final class Search {
             return collectUnassigned(0);
         }
         int maxK = Math.min(MAX_RUIN, Math.max(2, assigned / 4 + 1));
-        int k = RUIN_SHAPE == 0 ? 1 + random.nextInt(maxK)
-                : 1 + (int) (maxK * Math.pow(random.nextDouble(), RUIN_SHAPE));
+        lastArm = pickArm();
+        int strategy = lastArm / SIZE_CLASSES;
+        int sizeClass = lastArm % SIZE_CLASSES;
+        int from = SIZE_FROM[sizeClass];
+        int k = Math.min(maxK, from + random.nextInt(SIZE_FROM[sizeClass + 1] - from));
         int count;
-        int strategy = random.nextInt(3);
-        lastStrategy = strategy;
         if (strategy == 0) {
             count = ruinRandom(k);
         } else if (strategy == 1) {
@@ -227,6 +221,55 @@ final class Search {
             count = ruinSegment(k);
         }
         return collectUnassigned(count);
+    }
+
+    /**
+     * Adaptive choice of the ruin operator (as in adaptive large neighbourhood search): arms are
+     * drawn in proportion to the gain per unit of work they brought recently, and now and then
+     * uniformly, so that the mix follows what pays on this problem at this stage of the search.
+     * Work is counted in evaluations, not time, which keeps step-bounded runs deterministic.
+     */
+    private int pickArm() {
+        double total = 0;
+        for (double x : armScore) {
+            total += x;
+        }
+        double u = random.nextDouble();
+        if (total <= 0 || u < ARM_EXPLORATION) {
+            return random.nextInt(ARMS);
+        }
+        double x = random.nextDouble() * total;
+        for (int a = 0; a < ARMS; a++) {
+            x -= armScore[a];
+            if (x < 0) {
+                return a;
+            }
+        }
+        return ARMS - 1;
+    }
+
+    /** Credits the last arm with the step's gain and work; re-weighs the arms every segment. */
+    private void reward(double gain, long work) {
+        segmentGain[lastArm] += gain;
+        segmentWork[lastArm] += work;
+        if (++segmentSteps < SEGMENT) {
+            return;
+        }
+        segmentSteps = 0;
+        double max = 0;
+        for (int a = 0; a < ARMS; a++) {
+            if (segmentWork[a] > 0) {
+                double rate = segmentGain[a] / segmentWork[a];
+                armRate[a] = armRate[a] < 0 ? rate : (1 - REACTION) * armRate[a] + REACTION * rate;
+            }
+            max = Math.max(max, armRate[a]);
+            segmentGain[a] = 0;
+            segmentWork[a] = 0;
+        }
+        for (int a = 0; a < ARMS; a++) {
+            // Arms not tried yet count as good as the best one.
+            armScore[a] = armRate[a] < 0 ? max : armRate[a];
+        }
     }
 
     /**
@@ -274,7 +317,7 @@ final class Search {
 
     /** Removes vessels whose start lies close in time to a random seed vessel, across berths. */
     private int ruinRelated(int k) {
-        int seedVessel = random.nextDouble() < WORST_SEED ? costlyAssigned() : randomAssigned();
+        int seedVessel = randomAssigned();
         if (seedVessel < 0) {
             return 0;
         }
@@ -317,7 +360,7 @@ final class Search {
 
     /** Removes a run of consecutive vessels from one berth. */
     private int ruinSegment(int k) {
-        int seedVessel = random.nextDouble() < WORST_SEED ? costlyAssigned() : randomAssigned();
+        int seedVessel = randomAssigned();
         if (seedVessel < 0) {
             return 0;
         }
@@ -332,34 +375,6 @@ final class Search {
             removed[count++] = v;
         }
         return count;
-    }
-
-    /** An assigned vessel drawn with probability proportional to its excess cost over its own lower bound. */
-    private int costlyAssigned() {
-        cur.work += cur.assignedCount / 4;
-        double total = 0;
-        for (int b = 0; b < p.berthCount; b++) {
-            for (int q = 0; q < cur.len[b]; q++) {
-                int v = cur.seq[b][q];
-                total += p.cost(v, cur.end[b][q]) - ownBound[v];
-            }
-        }
-        if (total <= 0) {
-            return randomAssigned();
-        }
-        double x = random.nextDouble() * total;
-        int last = -1;
-        for (int b = 0; b < p.berthCount; b++) {
-            for (int q = 0; q < cur.len[b]; q++) {
-                int v = cur.seq[b][q];
-                x -= p.cost(v, cur.end[b][q]) - ownBound[v];
-                last = v;
-                if (x < 0) {
-                    return v;
-                }
-            }
-        }
-        return last;
     }
 
     private int randomAssigned() {
@@ -418,15 +433,16 @@ final class Search {
         int bestPos = -1;
         long arrival = p.arrival[v];
         double w = p.weight[v];
+        long[] handling = p.handling[v];
         for (int b : p.compatible[v]) {
-            int l = s.len[b];
-            long[] en = s.end[b];
-            int pos = 0;
-            // Inserting before a vessel that is gone before v arrives is dominated by inserting after it.
-            while (pos < l && en[pos] <= arrival) {
-                pos++;
+            long h = handling[b];
+            if (w * h >= bestDelta) {
+                continue;
             }
-            long h = p.handling[v][b];
+            int l = s.len[b];
+            // Inserting before a vessel that is gone before v arrives is dominated by inserting
+            // after it: start at the first vessel still there at v's arrival (ends are increasing).
+            int pos = firstEndingAfter(s.end[b], l, arrival);
             long limit = Math.min(p.due[v], p.closes[b]);
             for (; pos <= l; pos++) {
                 long ready = s.readyAt(b, pos);
@@ -435,7 +451,8 @@ final class Search {
                 if (w * (earliestEnd - arrival) >= bestDelta || earliestEnd > limit) {
                     break;
                 }
-                if (blinkRate > 0 && random.nextDouble() < blinkRate) {
+                if (blinkRate > 0 && --untilBlink <= 0) {
+                    untilBlink = nextBlink(blinkRate);
                     continue;
                 }
                 double delta = s.insertionDelta(v, b, pos, bestDelta);
@@ -450,6 +467,27 @@ final class Search {
             s.insert(v, bestBerth, bestPos);
         }
         return bestBerth;
+    }
+
+    /** Index of the first of the first {@code l} ends that is after t ({@code l} when none is). */
+    private static int firstEndingAfter(long[] ends, int l, long t) {
+        int lo = 0;
+        int hi = l;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ends[mid] <= t) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Positions to evaluate before the next blink: geometric with mean 1 / rate, at least 1. */
+    private int nextBlink(double rate) {
+        double u = 1.0 - random.nextDouble();
+        return 1 + (int) Math.min(Integer.MAX_VALUE / 2, Math.log(u) / Math.log1p(-rate));
     }
 
     private void touch(int b) {
