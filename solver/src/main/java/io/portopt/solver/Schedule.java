@@ -287,7 +287,7 @@ final class Schedule {
         }
     }
 
-    /** Rebuilds all times and costs from the sequences (used after loading an order from outside). */
+    /** Rebuilds all times and costs from the sequences; the tests use it as the reference re-timing. */
     boolean retimeAll() {
         cost = 0;
         assignedCount = 0;

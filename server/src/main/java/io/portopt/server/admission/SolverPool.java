@@ -70,9 +70,6 @@ public class SolverPool implements DisposableBean {
                 .description("Wall time of solver runs").register(registry);
     }
 
-    public int capacity() {
-        return fullThreads;
-    }
 
     /**
      * Waits up to {@code maxWait} for a solver slot, then solves with the full budget; null when no

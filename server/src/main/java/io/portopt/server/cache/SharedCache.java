@@ -121,9 +121,6 @@ public class SharedCache implements DisposableBean {
         }
     }
 
-    public boolean isConfigured() {
-        return client != null;
-    }
 
     public boolean isAvailable() {
         return connection != null && connection.isOpen();
