@@ -2,8 +2,8 @@
 # HAProxy in front of a static nginx serving the same bytes (DESIGN section 4). Needs the cluster up.
 # Sourced by ./portopt.
 
-wrk_figures() { # url -> "requests/s p99"
-  wrk -t2 -c32 -d"${PORTOPT_WRK_SECONDS:-15}"s --latency "$1" 2>&1 | awk '
+wrk_figures() { # url -> "requests/s p99"; both sides send the same Authorization header
+  wrk -t2 -c32 -d"${PORTOPT_WRK_SECONDS:-15}"s --latency -H "Authorization: Bearer ${PORTOPT_API_KEY:-}" "$1" 2>&1 | awk '
     /Requests\/sec/ { rps = $2 }
     /^ +99%/ { p99 = $2 }
     END { print rps, p99 }'
@@ -21,10 +21,12 @@ cmd_bench_cache() {
   [[ -f "$instance" ]] || die "bench cache: no instance at $instance"
   "$JAVA" -cp "$BENCH_JAR:$ROOT/bench/target/lib/*" io.portopt.bench.KramerRequest "$instance" 1000 >"$dir/request.json"
   local id
-  id="$(curl -fsS -XPOST -H 'Content-Type: application/json' --data-binary @"$dir/request.json" \
+  [[ -n "${PORTOPT_API_KEY:-}" ]] || die "bench cache: no API key (var/dev-api-key or PORTOPT_API_KEY)"
+  id="$(curl -fsS -XPOST -H 'Content-Type: application/json' -H "Authorization: Bearer $PORTOPT_API_KEY" \
+        --data-binary @"$dir/request.json" \
         http://127.0.0.1:8080/v1/plans | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')"
   [[ -n "$id" ]] || die "bench cache: could not create the 200-vessel plan"
-  curl -fsS -o "$dir/plan.json" "http://127.0.0.1:8080/v1/plans/$id"
+  curl -fsS -o "$dir/plan.json" -H "Authorization: Bearer $PORTOPT_API_KEY" "http://127.0.0.1:8080/v1/plans/$id"
   cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
 pid $VAR/run/nginx.pid;

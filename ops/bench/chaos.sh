@@ -29,7 +29,8 @@ unreadable_ids() { # ids-file -> number of ids not readable through the load bal
   local bad=0 id
   while read -r id; do
     [[ -n "$id" ]] || continue
-    curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:8080/v1/plans/$id" || bad=$((bad + 1))
+    curl -fsS -o /dev/null --max-time 5 -H "Authorization: Bearer ${PORTOPT_API_KEY:-}" \
+      "http://127.0.0.1:8080/v1/plans/$id" || bad=$((bad + 1))
   done <"$1"
   echo "$bad"
 }

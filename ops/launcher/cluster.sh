@@ -181,12 +181,36 @@ haproxy_server_line() {
   printf '    server server-%d 127.0.0.1:%d\n' "$i" $((8080 + i))
 }
 
+# The certificate HAProxy serves on 8443: $PORTOPT_TLS_PEM (a real certificate chain followed by its
+# private key, in one PEM file) or one generated here for the local cluster, valid for localhost
+# and 127.0.0.1. Clients can trust var/tls/portopt-local.crt.
+tls_pem() {
+  if [[ -n "${PORTOPT_TLS_PEM:-}" ]]; then
+    [[ -r "$PORTOPT_TLS_PEM" ]] || die "PORTOPT_TLS_PEM=$PORTOPT_TLS_PEM is not a readable file"
+    echo "$PORTOPT_TLS_PEM"; return
+  fi
+  local dir="$VAR/tls"
+  if [[ ! -s "$dir/portopt-local.pem" ]]; then
+    mkdir -p "$dir"; chmod 700 "$dir"
+    say "generating a self-signed TLS certificate for the local cluster in var/tls/"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+      -subj "/O=portopt local cluster/CN=localhost" \
+      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+      -keyout "$dir/portopt-local.key" -out "$dir/portopt-local.crt" >/dev/null 2>&1 \
+      || die "openssl could not generate the local certificate"
+    (umask 077; cat "$dir/portopt-local.crt" "$dir/portopt-local.key" >"$dir/portopt-local.pem")
+  fi
+  echo "$dir/portopt-local.pem"
+}
+
 render_haproxy() {
-  local n="$1" servers="" i
+  local n="$1" servers="" i pem
   for ((i = 1; i <= n; i++)); do servers+="$(haproxy_server_line "$i")"$'\n'; done
   mkdir -p "$VAR/haproxy"
-  SERVERS="$servers" VAR_DIR="$VAR" OPS_DIR="$OPS" MAXCONN="$SERVER_MAXCONN" awk '
-    { gsub(/@@VAR@@/, ENVIRON["VAR_DIR"]); gsub(/@@OPS@@/, ENVIRON["OPS_DIR"]); gsub(/@@MAXCONN@@/, ENVIRON["MAXCONN"]) }
+  pem="$(tls_pem)"
+  SERVERS="$servers" VAR_DIR="$VAR" OPS_DIR="$OPS" MAXCONN="$SERVER_MAXCONN" TLS_PEM="$pem" awk '
+    { gsub(/@@VAR@@/, ENVIRON["VAR_DIR"]); gsub(/@@OPS@@/, ENVIRON["OPS_DIR"]); gsub(/@@MAXCONN@@/, ENVIRON["MAXCONN"])
+      gsub(/@@TLS_PEM@@/, ENVIRON["TLS_PEM"]) }
     /^@@SERVERS@@$/ { printf "%s", ENVIRON["SERVERS"]; next }
     { print }' "$OPS/haproxy/haproxy.cfg.template" >"$VAR/haproxy/haproxy.cfg"
   haproxy -c -q -f "$VAR/haproxy/haproxy.cfg" || die "rendered HAProxy config is invalid: $VAR/haproxy/haproxy.cfg"
@@ -318,6 +342,8 @@ cmd_up() {
   say "starting redis (:$REDIS_PORT)"
   start_redis
   wait_healthy redis 20
+  PORTOPT_DB_URL="$(cluster_db_url)" PORTOPT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+    keys_cli dev-key "$VAR/dev-api-key" || die "could not create the development API key"
   local i
   say "starting $n app servers"
   for ((i = 1; i <= n; i++)); do start_server "server-$i"; done
@@ -336,7 +362,9 @@ cmd_up() {
   wait_until "haproxy backends" 30 haproxy_all_up "$n" || say "warning: not every server is UP in HAProxy yet"
   cat <<EOF
 portopt cluster is up ($n servers):
-  API (load balancer)    http://127.0.0.1:8080/v1/plans
+  API (load balancer)    http://127.0.0.1:8080/v1/plans   https://127.0.0.1:8443/v1/plans
+  API key (tenant dev)   var/dev-api-key   e.g. curl -H "Authorization: Bearer \$(cat var/dev-api-key)" http://127.0.0.1:8080/v1/ports
+  TLS certificate        ${PORTOPT_TLS_PEM:-var/tls/portopt-local.crt}
   HAProxy stats          http://127.0.0.1:8404/stats   (Prometheus: /metrics)
   app servers            $(for ((i = 1; i <= n; i++)); do printf 'http://127.0.0.1:%d ' $((8080 + i)); done)
   server metrics         http://127.0.0.1:9081/metrics ...
@@ -346,6 +374,8 @@ portopt cluster is up ($n servers):
   Redis                  127.0.0.1:$REDIS_PORT
 EOF
 }
+
+cluster_db_url() { echo "jdbc:postgresql://127.0.0.1:$PRIMARY_PORT/portopt?connectTimeout=2&socketTimeout=10"; }
 
 haproxy_all_up() {
   local n="$1" up

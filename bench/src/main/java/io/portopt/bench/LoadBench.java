@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * {@code bench load}: open-model load on {@code POST /v1/plans} through the Java client SDK (with its
- * retries unless {@code --no-retries}).
+ * retries unless {@code --no-retries}), authenticated with {@code --api-key} or {@code $PORTOPT_API_KEY}.
  *
  * <p>Request {@code i} is due at {@code start + i / rate}, whether or not earlier requests have
  * finished; each runs on its own virtual thread. Latency is measured from that intended start, not
@@ -70,7 +70,7 @@ public final class LoadBench {
 
     record Config(URI url, double rate, double durationS, Mode mode, double repeatShare, int repeatPool, long seed,
                   int minVessels, int maxVessels, long timeLimitMs, long connectTimeoutMs, long requestTimeoutMs,
-                  boolean retries, Path idsOut, double drainS, boolean progress) {
+                  boolean retries, Path idsOut, double drainS, boolean progress, String apiKey) {
 
         static Config parse(String[] args) {
             URI url = URI.create("http://127.0.0.1:8080");
@@ -89,6 +89,7 @@ public final class LoadBench {
             Path idsOut = null;
             double drainS = 30;
             boolean progress = true;
+            String apiKey = System.getenv("PORTOPT_API_KEY");
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -112,6 +113,7 @@ public final class LoadBench {
                     case "--ids-out" -> idsOut = Path.of(value(args, ++i, a));
                     case "--drain-s" -> drainS = Double.parseDouble(value(args, ++i, a));
                     case "--quiet" -> progress = false;
+                    case "--api-key" -> apiKey = value(args, ++i, a);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
@@ -134,7 +136,7 @@ public final class LoadBench {
                 throw new IllegalArgumentException("time limits and timeouts must be positive");
             }
             return new Config(url, rate, duration, mode, repeatShare, repeatPool, seed, minVessels, maxVessels,
-                    timeLimitMs, connectTimeoutMs, requestTimeoutMs, retries, idsOut, drainS, progress);
+                    timeLimitMs, connectTimeoutMs, requestTimeoutMs, retries, idsOut, drainS, progress, apiKey);
         }
 
         private static double parseSeconds(String v) {
@@ -294,6 +296,7 @@ public final class LoadBench {
             System.err.println("usage: portopt bench load --url U --rate R --duration S [--mode distinct|repeat|mixed]\n"
                     + "         [--repeat-share F] [--repeat-pool K] [--seed S] [--vessels N|MIN-MAX] [--time-limit-ms T]\n"
                     + "         [--connect-timeout-ms T] [--request-timeout-ms T] [--no-retries] [--ids-out FILE]\n"
+                    + "         [--api-key KEY (default: $PORTOPT_API_KEY; ./portopt sets it from var/dev-api-key)]\n"
                     + "         [--drain-s S] [--quiet]");
             System.exit(2);
             return;
@@ -311,6 +314,7 @@ public final class LoadBench {
                 .connectTimeout(Duration.ofMillis(c.connectTimeoutMs()))
                 .requestTimeout(Duration.ofMillis(c.requestTimeoutMs()))
                 .retryPolicy(c.retries() ? RetryPolicy.defaults() : RetryPolicy.none())
+                .apiKey(c.apiKey())
                 .build();
         Workload workload = new Workload(c.mode(), c.repeatShare(), c.repeatPool(), c.seed(),
                 new PlanRequestGenerator(c.seed(), c.minVessels(), c.maxVessels(), c.timeLimitMs()));

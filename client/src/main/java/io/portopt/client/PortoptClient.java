@@ -64,6 +64,7 @@ public final class PortoptClient {
     private final Sleeper sleeper;
     /** Null: ThreadLocalRandom of the calling thread. */
     private final RandomGenerator random;
+    private final String authorization;
     private final LongAdder calls = new LongAdder();
     private final LongAdder attempts = new LongAdder();
     private final LongAdder retries = new LongAdder();
@@ -93,6 +94,7 @@ public final class PortoptClient {
         this.ticker = Objects.requireNonNull(b.ticker, "ticker");
         this.sleeper = Objects.requireNonNull(b.sleeper, "sleeper");
         this.random = b.random;
+        this.authorization = b.apiKey == null || b.apiKey.isBlank() ? null : "Bearer " + b.apiKey.trim();
         this.http = HttpClient.newBuilder().connectTimeout(Objects.requireNonNull(b.connectTimeout, "connectTimeout"))
                 .version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -143,6 +145,9 @@ public final class PortoptClient {
         attempts.increment();
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
                 .header("Accept", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
         if (idempotencyKey != null) {
             b.header(IDEMPOTENCY_KEY, idempotencyKey);
         }
@@ -330,6 +335,7 @@ public final class PortoptClient {
         private Ticker ticker = Ticker.SYSTEM;
         private Sleeper sleeper = Sleeper.SYSTEM;
         private RandomGenerator random;
+        private String apiKey = System.getenv("PORTOPT_API_KEY");
 
         private Builder(URI base) {
             this.base = Objects.requireNonNull(base, "base");
@@ -366,6 +372,12 @@ public final class PortoptClient {
         /** Source of the backoff jitter (default: the calling thread's ThreadLocalRandom); used under a lock. */
         public Builder random(RandomGenerator random) {
             this.random = random;
+            return this;
+        }
+
+        /** The API key sent as {@code Authorization: Bearer}; defaults to {@code $PORTOPT_API_KEY}. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
             return this;
         }
 

@@ -49,6 +49,10 @@ class ClusterIT {
         Launcher.run(180, "down");
     }
 
+    private static PortoptClient client(URI base) {
+        return PortoptClient.builder(base).apiKey(Launcher.devApiKey()).build();
+    }
+
     static String smallRequest(long seed, int timeLimitMs) {
         return """
                 {"berths": [{"id": "B1", "lengthM": 350, "depthM": 16.0}, {"id": "B2", "lengthM": 250, "depthM": 12.0}],
@@ -99,14 +103,138 @@ class ClusterIT {
     @Test
     @Order(1)
     void aPlanMadeThroughTheLoadBalancerIsReadableFromEveryServerAndCachedInRedis() throws Exception {
-        PlanResponse plan = new PortoptClient(LB).createPlan(smallRequest(System.nanoTime(), 200));
+        PlanResponse plan = client(LB).createPlan(smallRequest(System.nanoTime(), 200));
         assertThat(plan.assignments()).isNotEmpty();
         for (int port : new int[] {8081, 8082}) {
-            PlanResponse read = new PortoptClient(URI.create("http://127.0.0.1:" + port)).getPlan(plan.id());
+            PlanResponse read = client(URI.create("http://127.0.0.1:" + port)).getPlan(plan.id());
             assertThat(read.assignments()).isEqualTo(plan.assignments());
         }
         Process keys = new ProcessBuilder("redis-cli", "-p", "6380", "--scan", "--pattern", "portopt:plan:*").start();
-        assertThat(new String(keys.getInputStream().readAllBytes())).contains("portopt:plan:" + plan.fingerprint());
+        assertThat(new String(keys.getInputStream().readAllBytes())).contains("portopt:plan:dev/" + plan.fingerprint());
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String url, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Order(2)
+    void theEdgeServesTlsHidesManagementEndpointsAndCarriesRequestIds() throws Exception {
+        String auth = "Bearer " + Launcher.devApiKey();
+        for (String path : List.of("/metrics", "/actuator/prometheus", "/prometheus", "/health", "/error")) {
+            HttpResponse<String> r = send(HTTP, "http://127.0.0.1:8080" + path, "Authorization", auth);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(r.body()).as(path).doesNotContain("# HELP").doesNotContain("# TYPE");
+        }
+        assertThat(send(HTTP, "http://127.0.0.1:8080/v1/ports").statusCode()).as("no key").isEqualTo(401);
+
+        // TLS on 8443 with the certificate the launcher generated, trusted from its file.
+        java.security.cert.Certificate expected;
+        try (var in = Files.newInputStream(Launcher.ROOT.resolve("var/tls/portopt-local.crt"))) {
+            expected = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("portopt-local", expected);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        HttpClient https = HttpClient.newBuilder().sslContext(tls).build();
+        HttpResponse<String> secure = send(https, "https://127.0.0.1:8443/v1/ports", "Authorization", auth);
+        assertThat(secure.statusCode()).isEqualTo(200);
+        assertThat(secure.sslSession()).hasValueSatisfying(
+                session -> assertThat(sessionCertificate(session)).isEqualTo(expected));
+        assertThat(send(https, "https://127.0.0.1:8443/metrics").statusCode()).isEqualTo(404);
+
+        // Request ids: made by HAProxy when absent, kept when given, echoed, and in the servers' JSON logs.
+        assertThat(send(HTTP, "http://127.0.0.1:8080/v1/ports", "Authorization", auth).headers()
+                .firstValue("X-Request-Id")).hasValueSatisfying(id -> assertThat(id).isNotBlank());
+        String traceId = "e2e-trace-" + System.nanoTime();
+        assertThat(send(HTTP, "http://127.0.0.1:8080/v1/ports", "Authorization", auth, "X-Request-Id", traceId)
+                .headers().firstValue("X-Request-Id")).hasValue(traceId);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String logged = null;
+        while (logged == null && System.nanoTime() < deadline) {
+            for (String server : List.of("server-1", "server-2")) {
+                Path log = Launcher.ROOT.resolve("var/log/" + server + ".log");
+                logged = Files.readAllLines(log).stream().filter(l -> l.contains(traceId)).findFirst().orElse(logged);
+            }
+            Thread.sleep(200);
+        }
+        assertThat(logged).as("access log line with the request id").isNotNull()
+                .startsWith("{").contains("\"request_id\":\"" + traceId + "\"").contains("\"tenant\":\"dev\"");
+        String key = Launcher.devApiKey();
+        for (String server : List.of("server-1", "server-2", "haproxy")) {
+            assertThat(Files.readString(Launcher.ROOT.resolve("var/log/" + server + ".log")))
+                    .as("the API key in %s's log", server).doesNotContain(key.substring(key.lastIndexOf('_') + 1));
+        }
+    }
+
+    private static java.security.cert.Certificate sessionCertificate(javax.net.ssl.SSLSession session) {
+        try {
+            return session.getPeerCertificates()[0];
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void tenantsAreIsolatedRateLimitedAndRevocableOnEveryServer() throws Exception {
+        String tenant = "e2e-" + (System.nanoTime() % 1_000_000);
+        String limitedKey = Launcher.stdout(120, "keys", "create", "--tenant", tenant, "--rate", "2").trim();
+        assertThat(limitedKey).startsWith("pok_");
+        String keyId = limitedKey.split("_")[1];
+        PortoptClient dev = client(LB);
+        PortoptClient limited = PortoptClient.builder(LB).apiKey(limitedKey)
+                .retryPolicy(io.portopt.client.RetryPolicy.none()).build();
+
+        PlanResponse devPlan = dev.createPlan(smallRequest(System.nanoTime(), 200));
+        assertThat(limited.send("GET", "/v1/plans/" + devPlan.id(), null).status()).as("another tenant's plan").isEqualTo(404);
+        assertThat(dev.getPlan(devPlan.id()).id()).isEqualTo(devPlan.id());
+
+        // Ten times its rate: mostly 429 with Retry-After, while the dev tenant's work is still solved.
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        List<java.util.concurrent.Future<io.portopt.client.Response>> flood = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            flood.add(pool.submit(() -> limited.send("GET", "/v1/ports", null)));
+            Thread.sleep(50);
+        }
+        PlanResponse solved = dev.createPlan(smallRequest(System.nanoTime(), 200));
+        int refused = 0;
+        for (var f : flood) {
+            io.portopt.client.Response r = f.get();
+            if (r.status() == 429) {
+                refused++;
+                assertThat(r.header("Retry-After")).matches("[1-9][0-9]*");
+                assertThat(r.header("RateLimit-Policy")).isEqualTo("\"tenant\";q=2;w=1");
+            } else {
+                assertThat(r.status()).isEqualTo(200);
+            }
+        }
+        pool.shutdown();
+        assertThat(refused).as("429s among 20 requests in 1 s at a rate of 2/s").isBetween(12, 18);
+        assertThat(solved.quality().source()).isEqualTo("solved");
+
+        assertThat(Launcher.stdout(120, "keys", "list")).contains(keyId).contains(tenant);
+        Launcher.stdout(120, "keys", "revoke", keyId);
+        long revoked = System.nanoTime();
+        for (int port : new int[] {8081, 8082}) {
+            PortoptClient direct = PortoptClient.builder(URI.create("http://127.0.0.1:" + port)).apiKey(limitedKey)
+                    .retryPolicy(io.portopt.client.RetryPolicy.none()).build();
+            int status = 0;
+            while (System.nanoTime() - revoked < Duration.ofSeconds(5).toNanos()
+                    && (status = direct.send("GET", "/v1/ports", null).status()) != 401) {
+                Thread.sleep(100);
+            }
+            assertThat(status).as("server on %d within 5 s of the revocation", port).isEqualTo(401);
+        }
     }
 
     @Test
@@ -144,7 +272,7 @@ class ClusterIT {
         String rules = get("http://127.0.0.1:9090/api/v1/rules?type=alert");
         assertThat(rules.split("\"type\":\"alerting\"").length - 1).as("alerting rules loaded").isGreaterThanOrEqualTo(6);
         // Light traffic so that request metrics exist, then every dashboard query must answer.
-        PortoptClient client = new PortoptClient(LB);
+        PortoptClient client = client(LB);
         for (int i = 0; i < 10; i++) {
             client.createPlan(smallRequest(7_000 + i % 3, 20));
         }
@@ -180,7 +308,7 @@ class ClusterIT {
         Launcher.ok(240, "start", "server-1");
         awaitStatus("server-1", "UP", Duration.ofSeconds(30));
         // Every plan handed out is readable afterwards, from the server that was killed too.
-        PortoptClient restarted = new PortoptClient(URI.create("http://127.0.0.1:8081"));
+        PortoptClient restarted = client(URI.create("http://127.0.0.1:8081"));
         for (String id : new ArrayList<>(ids).subList(0, Math.min(50, ids.size()))) {
             assertThat(restarted.getPlan(id).id()).isEqualTo(id);
         }
@@ -226,7 +354,7 @@ class ClusterIT {
         }, ids);
         System.out.println("outcomes with Redis stopped: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
-        PortoptClient lb = new PortoptClient(LB);
+        PortoptClient lb = client(LB);
         for (String id : ids.subList(0, Math.min(40, ids.size()))) {
             assertThat(lb.getPlan(id).id()).isEqualTo(id);
         }
@@ -275,7 +403,7 @@ class ClusterIT {
     void scalingToThreeServersAddsAServerThatTakesTraffic() throws Exception {
         Launcher.ok(300, "scale", "3");
         awaitStatus("server-3", "UP", Duration.ofSeconds(30));
-        PortoptClient client = new PortoptClient(LB);
+        PortoptClient client = client(LB);
         long before = haproxyTotal("server-3");
         // A returning or new server ramps up over HAProxy's 10 s slowstart: spread the requests.
         for (int i = 0; i < 40 && haproxyTotal("server-3") <= before; i++) {

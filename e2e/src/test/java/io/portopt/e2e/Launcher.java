@@ -41,4 +41,37 @@ final class Launcher {
         }
         return r.output();
     }
+
+    /** Runs a command that must succeed and returns its stdout alone (stderr is echoed). */
+    static String stdout(long timeoutSeconds, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ROOT.resolve("portopt").toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile("portopt-", ".out");
+        Path err = Files.createTempFile("portopt-", ".err");
+        Process p = new ProcessBuilder(command).directory(ROOT.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String stdout = Files.readString(out);
+        String stderr = Files.readString(err);
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        System.out.printf("$ ./portopt %s%n%s%n", String.join(" ", args), stderr);
+        if (!done || p.exitValue() != 0) {
+            throw new AssertionError("./portopt " + String.join(" ", args) + " failed:\n" + stderr);
+        }
+        return stdout;
+    }
+
+    /** The development tenant's key that {@code ./portopt up} writes to var/dev-api-key. */
+    static String devApiKey() {
+        try {
+            return java.nio.file.Files.readString(ROOT.resolve("var/dev-api-key")).trim();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("no var/dev-api-key: is the cluster up?", e);
+        }
+    }
 }

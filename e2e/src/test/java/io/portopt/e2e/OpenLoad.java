@@ -45,6 +45,7 @@ final class OpenLoad implements AutoCloseable {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + Launcher.devApiKey())
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             outcome = Integer.toString(r.statusCode());
             if (r.statusCode() == 200) {

@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -32,13 +31,11 @@ import java.util.function.Supplier;
 @Component
 public class SolverPool implements DisposableBean {
     private final int fullThreads;
-    private final Semaphore fullSlots;
+    private final FairSlots fullSlots;
     private final ExecutorService fullExecutor;
     private final Semaphore heuristicSlots;
     private final Duration heuristicWait;
     private final ExecutorService heuristicExecutor;
-    private final AtomicInteger waiting = new AtomicInteger();
-    private final AtomicInteger running = new AtomicInteger();
     /** Exponentially weighted mean solve time, to estimate queue waits. */
     private final AtomicLong meanSolveMillis = new AtomicLong(1000);
     private final Timer fullTimer;
@@ -48,7 +45,7 @@ public class SolverPool implements DisposableBean {
 
     public SolverPool(AdmissionProperties properties, MeterRegistry registry) {
         this.fullThreads = properties.effectiveSolverThreads();
-        this.fullSlots = new Semaphore(fullThreads, true);
+        this.fullSlots = new FairSlots(fullThreads);
         this.fullExecutor = Executors.newFixedThreadPool(fullThreads, Thread.ofPlatform().name("solver-", 1).daemon().factory());
         this.heuristicSlots = new Semaphore(properties.heuristicSlots(), true);
         this.heuristicWait = properties.heuristicWait();
@@ -59,9 +56,9 @@ public class SolverPool implements DisposableBean {
         this.repairTimer = solveTimer(registry, "repair");
         this.queueWait = Timer.builder(MetricNames.SOLVER_QUEUE_WAIT).publishPercentileHistogram()
                 .description("Time requests waited for a solver slot").register(registry);
-        Gauge.builder(MetricNames.SOLVER_QUEUE_DEPTH, waiting, AtomicInteger::get)
+        Gauge.builder(MetricNames.SOLVER_QUEUE_DEPTH, fullSlots, FairSlots::waiting)
                 .description("Requests waiting for a solver slot").register(registry);
-        Gauge.builder(MetricNames.SOLVES_IN_FLIGHT, running, AtomicInteger::get)
+        Gauge.builder(MetricNames.SOLVES_IN_FLIGHT, fullSlots, FairSlots::running)
                 .description("Full solves running").register(registry);
     }
 
@@ -72,37 +69,25 @@ public class SolverPool implements DisposableBean {
 
 
     /**
-     * Waits up to {@code maxWait} for a solver slot, then solves with the full budget; null when no
-     * slot freed up in time (the caller degrades).
+     * Waits up to {@code maxWait} for a solver slot, shared fairly between tenants, then solves with
+     * the full budget; null when no slot frees up in time (the caller degrades). A request whose
+     * estimated wait is already too long does not queue at all.
      */
-    public SolveResult solveFull(Problem problem, SolverOptions options, Duration maxWait) throws InterruptedException {
+    public SolveResult solveFull(String tenant, Problem problem, SolverOptions options, Duration maxWait)
+            throws InterruptedException {
         long t0 = System.nanoTime();
-        // Deadline-aware queueing: when the slots are taken and the queue ahead would take longer
-        // than we may wait, do not queue at all; the caller degrades at once.
-        if (fullSlots.availablePermits() == 0
-                && (double) (waiting.get() + 1) / fullThreads * meanSolveMillis.get() > maxWait.toMillis()) {
-            queueWait.record(0, TimeUnit.NANOSECONDS);
-            return null;
-        }
-        waiting.incrementAndGet();
-        boolean acquired;
-        try {
-            acquired = fullSlots.tryAcquire(maxWait.toNanos(), TimeUnit.NANOSECONDS);
-        } finally {
-            waiting.decrementAndGet();
-        }
+        FairSlots.Permit permit = fullSlots.acquire(tenant, maxWait.toNanos(),
+                TimeUnit.MILLISECONDS.toNanos(meanSolveMillis.get()));
         queueWait.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-        if (!acquired) {
+        if (permit == null) {
             return null;
         }
-        running.incrementAndGet();
         try {
             SolveResult result = run(fullExecutor, fullTimer, () -> BerthPlanner.solve(problem, options));
             meanSolveMillis.updateAndGet(m -> (m * 7 + result.stats().totalMillis()) / 8);
             return result;
         } finally {
-            running.decrementAndGet();
-            fullSlots.release();
+            fullSlots.release(permit);
         }
     }
 
@@ -129,7 +114,7 @@ public class SolverPool implements DisposableBean {
 
     /** Seconds a client should wait before retrying, from the current queue and solve times. */
     public long retryAfterSeconds() {
-        double rounds = (double) (waiting.get() + running.get()) / fullThreads;
+        double rounds = (double) (fullSlots.waiting() + fullSlots.running()) / fullThreads;
         return Math.max(1, (long) Math.ceil(rounds * meanSolveMillis.get() / 1000.0));
     }
 

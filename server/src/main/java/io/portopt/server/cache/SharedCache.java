@@ -147,6 +147,19 @@ public class SharedCache implements DisposableBean {
         return reply == null ? null : "OK".equals(reply);
     }
 
+    /**
+     * Runs a Lua script on one key with string arguments; its reply as Lettuce decodes it, or null
+     * when Redis could not be asked.
+     */
+    public java.util.List<Object> eval(String script, String key, String... args) {
+        byte[][] values = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            values[i] = args[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return guarded("EVAL", () -> connection.sync().<java.util.List<Object>>eval(script,
+                io.lettuce.core.ScriptOutputType.MULTI, new String[] {key}, values), null);
+    }
+
     public void delete(String key) {
         guarded("DEL", () -> connection.sync().del(key), null);
     }

@@ -80,6 +80,21 @@ public class ReadRouting implements DisposableBean {
         return query.apply(primary);
     }
 
+    /**
+     * Runs a read that must see the newest committed data (revocations, say) on the primary; only
+     * when the primary cannot answer does it fall back to the replica, which is better than nothing.
+     */
+    public <T> Optional<T> readFresh(Function<JdbcClient, Optional<T>> query) {
+        try {
+            return query.apply(primary);
+        } catch (RuntimeException e) {
+            if (replica == null) {
+                throw e;
+            }
+            return query.apply(replica);
+        }
+    }
+
     public boolean replicaUsable() {
         return replicaUsable;
     }

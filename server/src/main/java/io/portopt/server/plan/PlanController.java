@@ -4,6 +4,7 @@ import io.portopt.server.port.PortService;
 import io.portopt.server.system.ApiException;
 import io.portopt.server.system.FieldError;
 import io.portopt.server.system.JsonBodies;
+import io.portopt.server.tenant.Tenant;
 import io.portopt.solver.BerthPlanner;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
@@ -44,16 +45,17 @@ class PlanController {
 
     @PostMapping("/v1/plans")
     ResponseEntity<byte[]> create(HttpServletRequest request) throws InterruptedException {
+        Tenant tenant = Tenant.of(request);
         String idempotencyKey = idempotencyKey(request);
         PlanRequest body = bodies.parse(bodies.read(request), PlanRequest.class);
-        RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(code).orElse(null));
+        RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(tenant.id(), code).orElse(null));
         if (!outcome.valid()) {
             if (outcome.tooMany()) {
                 throw new ApiException(413, "Content Too Large", "the request exceeds a size limit", outcome.errors(), null);
             }
             throw ApiException.unprocessable("the request is invalid", outcome.errors());
         }
-        PlanService.Reply reply = plans.plan(outcome.request(), idempotencyKey);
+        PlanService.Reply reply = plans.plan(tenant, outcome.request(), idempotencyKey);
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .location(URI.create("/v1/plans/" + reply.planId()))
@@ -62,25 +64,27 @@ class PlanController {
     }
 
     @GetMapping("/v1/plans/{id}")
-    ResponseEntity<byte[]> get(@PathVariable String id) {
+    ResponseEntity<byte[]> get(@PathVariable String id, HttpServletRequest request) {
+        Tenant tenant = Tenant.of(request);
         UUID uuid;
         try {
             uuid = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no plan '" + abbreviate(id) + "'");
         }
-        byte[] body = store.find(uuid).orElseThrow(() -> ApiException.notFound("no plan '" + id + "'"));
+        byte[] body = store.find(tenant.id(), uuid).orElseThrow(() -> ApiException.notFound("no plan '" + id + "'"));
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
     /** Checks a request without solving it: 200 with {@code valid}, the problems, and unplaceable vessels. */
     @PostMapping("/v1/plans:validate")
     ResponseEntity<byte[]> validate(HttpServletRequest request) {
+        Tenant tenant = Tenant.of(request);
         byte[] raw = bodies.read(request);
         ValidationView view;
         try {
             PlanRequest body = bodies.parse(raw, PlanRequest.class);
-            RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(code).orElse(null));
+            RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(tenant.id(), code).orElse(null));
             if (outcome.valid()) {
                 var problem = outcome.request().problem();
                 List<ValidationView.Warning> warnings = BerthPlanner.precheck(problem).stream()

@@ -18,20 +18,21 @@ class PlanRepository {
 
     void insert(PlanRecord plan) {
         jdbc.sql("""
-                INSERT INTO plan (id, fingerprint, port_code, source, vessels, objective, solve_millis, body, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?::json, ?)
+                INSERT INTO plan (id, tenant_id, fingerprint, port_code, source, vessels, objective, solve_millis, body,
+                                  created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?)
                 ON CONFLICT (id) DO NOTHING
                 """)
-                .params(UUID.fromString(plan.id()), plan.fingerprint(), plan.port(), plan.source(), plan.vessels(),
+                .params(UUID.fromString(plan.id()), plan.tenant(), plan.fingerprint(), plan.port(), plan.source(), plan.vessels(),
                         plan.objective(), plan.solveMillis(), new String(plan.body(), StandardCharsets.UTF_8),
                         plan.createdAt().atOffset(java.time.ZoneOffset.UTC))
                 .update();
     }
 
     /** Reads a body from the given database (the replica or the primary). */
-    static Optional<byte[]> findBody(JdbcClient db, UUID id) {
-        return db.sql("SELECT body::text FROM plan WHERE id = ?")
-                .param(id)
+    static Optional<byte[]> findBody(JdbcClient db, String tenant, UUID id) {
+        return db.sql("SELECT body::text FROM plan WHERE id = ? AND tenant_id = ?")
+                .params(id, tenant)
                 .query((rs, n) -> rs.getString(1).getBytes(StandardCharsets.UTF_8))
                 .optional();
     }

@@ -11,6 +11,7 @@ import io.portopt.server.cache.TwoTierCache;
 import io.portopt.server.system.ApiException;
 import io.portopt.server.system.FieldError;
 import io.portopt.server.system.MetricNames;
+import io.portopt.server.tenant.Tenant;
 import io.portopt.solver.SolveResult;
 import io.portopt.solver.SolverOptions;
 import io.portopt.solver.model.Assignment;
@@ -89,13 +90,14 @@ public class PlanService {
      * Answers a request. With an {@code idempotencyKey}, a retry of a request already answered gets
      * the same plan again (whatever rung first answered it), never a second, different plan.
      */
-    public Reply plan(ResolvedRequest request, String idempotencyKey) throws InterruptedException {
+    public Reply plan(Tenant tenant, ResolvedRequest request, String idempotencyKey) throws InterruptedException {
         long t0 = System.nanoTime();
-        Reply reply = idempotencyKey == null ? null : replay(idempotencyKey, request);
+        String idempotencyEntry = idempotencyKey == null ? null : namespaced(tenant, idempotencyKey);
+        Reply reply = idempotencyEntry == null ? null : replay(tenant, idempotencyEntry, request);
         if (reply == null) {
-            reply = answer(request, t0);
-            if (idempotencyKey != null) {
-                idempotency.put(idempotencyKey, reply.planId() + "\t" + request.fingerprint());
+            reply = answer(tenant, request, t0);
+            if (idempotencyEntry != null) {
+                idempotency.put(idempotencyEntry, reply.planId() + "\t" + request.fingerprint());
             }
         }
         Timer.builder(MetricNames.PLAN_LATENCY).tag("source", reply.rung().label()).publishPercentileHistogram()
@@ -103,7 +105,15 @@ public class PlanService {
         return reply;
     }
 
-    private Reply replay(String key, ResolvedRequest request) {
+    /**
+     * Every cache, lock and idempotency key is prefixed with the tenant: one tenant can neither read
+     * another's plans nor tell from a fast answer that another tenant solved the same problem.
+     */
+    private static String namespaced(Tenant tenant, String key) {
+        return tenant.id() + "/" + key;
+    }
+
+    private Reply replay(Tenant tenant, String key, ResolvedRequest request) {
         TwoTierCache.Hit<String> hit = idempotency.get(key);
         if (hit == null) {
             return null;
@@ -116,7 +126,7 @@ public class PlanService {
             throw ApiException.unprocessable("this Idempotency-Key was already used for a different request",
                     List.of(new FieldError("Idempotency-Key", "reused with a different request body")));
         }
-        return store.find(UUID.fromString(parts[0]))
+        return store.find(tenant.id(), UUID.fromString(parts[0]))
                 .map(body -> {
                     count(Rung.REPLAY, null);
                     return new Reply(Rung.REPLAY, parts[0], body);
@@ -124,8 +134,8 @@ public class PlanService {
                 .orElse(null);
     }
 
-    private Reply answer(ResolvedRequest request, long t0) throws InterruptedException {
-        String key = request.fingerprint();
+    private Reply answer(Tenant tenant, ResolvedRequest request, long t0) throws InterruptedException {
+        String key = namespaced(tenant, request.fingerprint());
         TwoTierCache.Hit<StoredPlan> hit = cache.get(key);
         if (hit != null) {
             return reply(Rung.CACHE, hit.value(), null, t0, null);
@@ -138,7 +148,7 @@ public class PlanService {
             if (plan != null) {
                 return reply(Rung.COALESCED, plan, null, t0, null);
             }
-            return degrade(request, t0, "coalesced solve did not finish in time");
+            return degrade(tenant, request, t0, "coalesced solve did not finish in time");
         }
         boolean ownsClusterLock = false;
         try {
@@ -152,16 +162,16 @@ public class PlanService {
                     return reply(Rung.COALESCED, plan, null, t0, null);
                 }
             }
-            SolveResult result = solvers.solveFull(request.problem(),
+            SolveResult result = solvers.solveFull(tenant.id(), request.problem(),
                     SolverOptions.timeLimited(request.options().timeLimit(), request.options().seed()),
                     admission.maxQueueWait());
             if (result == null) {
                 mine.complete(null);
-                return degrade(request, t0, "all solver slots busy");
+                return degrade(tenant, request, t0, "all solver slots busy");
             }
-            StoredPlan plan = persist(request, result, Rung.SOLVED, null, null);
+            StoredPlan plan = persist(tenant, request, result, Rung.SOLVED, null, null);
             cache.put(key, plan);
-            similar.put(request.similarity(ladder.approximateQuantum()), hintOf(plan.id(), result));
+            similar.put(namespaced(tenant, request.similarity(ladder.approximateQuantum())), hintOf(plan.id(), result));
             mine.complete(plan);
             return reply(Rung.SOLVED, plan, null, t0, null);
         } catch (RuntimeException | InterruptedException e) {
@@ -176,14 +186,14 @@ public class PlanService {
     }
 
     /** Overloaded: a similar problem's plan repaired for this one, else a fast heuristic, else 503. */
-    private Reply degrade(ResolvedRequest request, long t0, String reason) throws InterruptedException {
+    private Reply degrade(Tenant tenant, ResolvedRequest request, long t0, String reason) throws InterruptedException {
         if (request.options().allowApproximate()) {
-            TwoTierCache.Hit<String> hint = similar.get(request.similarity(ladder.approximateQuantum()));
+            TwoTierCache.Hit<String> hint = similar.get(namespaced(tenant, request.similarity(ladder.approximateQuantum())));
             if (hint != null) {
                 String[] lines = hint.value().split("\n");
                 SolveResult repaired = solvers.repair(request.problem(), parseHint(lines));
                 if (repaired != null) {
-                    StoredPlan plan = persist(request, repaired, Rung.APPROXIMATE, reason, lines[0]);
+                    StoredPlan plan = persist(tenant, request, repaired, Rung.APPROXIMATE, reason, lines[0]);
                     return reply(Rung.APPROXIMATE, plan, reason, t0, lines[0]);
                 }
             }
@@ -195,15 +205,16 @@ public class PlanService {
             throw ApiException.unavailable("overloaded: " + reason + " and the heuristic pool is saturated",
                     solvers.retryAfterSeconds());
         }
-        StoredPlan plan = persist(request, result, Rung.HEURISTIC, reason, null);
+        StoredPlan plan = persist(tenant, request, result, Rung.HEURISTIC, reason, null);
         return reply(Rung.HEURISTIC, plan, reason, t0, null);
     }
 
-    private StoredPlan persist(ResolvedRequest request, SolveResult result, Rung rung, String reason, String basedOn) {
+    private StoredPlan persist(Tenant tenant, ResolvedRequest request, SolveResult result, Rung rung, String reason,
+                               String basedOn) {
         String id = UUID.randomUUID().toString();
         StoredPlan plan = codec.encode(id, request, result.plan(), clock.instant());
         byte[] body = plan.withQuality(codec.quality(rung, reason, result.stats().totalMillis(), basedOn));
-        store.save(new PlanRecord(id, request.fingerprint(), request.port(), rung.label(),
+        store.save(new PlanRecord(id, tenant.id(), request.fingerprint(), request.port(), rung.label(),
                 request.problem().vessels().size(), result.plan().objective() / SECONDS_PER_MINUTE,
                 result.stats().totalMillis(), body, clock.instant()));
         return plan;

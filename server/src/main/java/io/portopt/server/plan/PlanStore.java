@@ -63,8 +63,9 @@ public class PlanStore implements DisposableBean {
 
     /** Persists a plan or queues it; throws a 503 when neither is possible. */
     public void save(PlanRecord plan) {
-        recent.put(plan.id(), plan.body());
-        shared.set(BODY_KEY + plan.id(), plan.body(), properties.sharedBodyTtl());
+        String key = bodyKey(plan.tenant(), plan.id());
+        recent.put(key, plan.body());
+        shared.set(BODY_KEY + key, plan.body(), properties.sharedBodyTtl());
         // While plans are buffered (or the breaker is open) new ones queue behind them: no request
         // waits on a database that is known to be down, and plans are written in order.
         if (backlog.isEmpty() && breaker.tryAcquirePermission()) {
@@ -80,30 +81,36 @@ public class PlanStore implements DisposableBean {
         }
         if (!backlog.offer(plan)) {
             dropped.increment();
-            recent.invalidate(plan.id());
+            recent.invalidate(key);
             throw ApiException.unavailable("the database is unavailable and the write-behind buffer is full", 5);
         }
     }
 
-    public Optional<byte[]> find(UUID id) {
-        byte[] body = recent.getIfPresent(id.toString());
+    /** Bodies are kept per tenant: another tenant's plan id is simply not found. */
+    private static String bodyKey(String tenant, String id) {
+        return tenant + "/" + id;
+    }
+
+    public Optional<byte[]> find(String tenant, UUID id) {
+        String key = bodyKey(tenant, id.toString());
+        byte[] body = recent.getIfPresent(key);
         if (body != null) {
             return Optional.of(body);
         }
         // Plans never change once stored, so whatever is found is kept locally for the next read.
         Optional<byte[]> found;
         try {
-            found = reads.read(db -> PlanRepository.findBody(db, id));
+            found = reads.read(db -> PlanRepository.findBody(db, tenant, id));
             if (found.isEmpty()) {
-                found = Optional.ofNullable(shared.get(BODY_KEY + id));
+                found = Optional.ofNullable(shared.get(BODY_KEY + key));
             }
         } catch (DataAccessException e) {
-            found = Optional.ofNullable(shared.get(BODY_KEY + id));
+            found = Optional.ofNullable(shared.get(BODY_KEY + key));
             if (found.isEmpty()) {
                 throw ApiException.unavailable("plans cannot be read right now", 2);
             }
         }
-        found.ifPresent(b -> recent.put(id.toString(), b));
+        found.ifPresent(b -> recent.put(key, b));
         return found;
     }
 

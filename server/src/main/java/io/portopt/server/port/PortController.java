@@ -4,6 +4,7 @@ import io.portopt.server.plan.RequestMapper;
 import io.portopt.server.system.ApiException;
 import io.portopt.server.system.FieldError;
 import io.portopt.server.system.JsonBodies;
+import io.portopt.server.tenant.Tenant;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -47,20 +48,20 @@ class PortController {
         if (!errors.isEmpty()) {
             throw ApiException.unprocessable("the port data is invalid", errors);
         }
-        PortData saved = ports.save(code, body);
+        PortData saved = ports.save(Tenant.of(request).id(), code, body);
         return ResponseEntity.status(saved.version() == 1 ? 201 : 200)
                 .contentType(MediaType.APPLICATION_JSON).body(mapper.writeValueAsBytes(saved));
     }
 
     @GetMapping("/v1/ports/{code}")
-    ResponseEntity<byte[]> get(@PathVariable String code) {
+    ResponseEntity<byte[]> get(@PathVariable String code, HttpServletRequest request) {
         checkCode(code);
-        PortData port = ports.find(code).orElseThrow(() -> ApiException.notFound("no port '" + code + "'"));
+        PortData port = ports.find(Tenant.of(request).id(), code).orElseThrow(() -> ApiException.notFound("no port '" + code + "'"));
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(mapper.writeValueAsBytes(port));
     }
 
     @GetMapping("/v1/ports")
-    ResponseEntity<byte[]> list(@RequestParam(defaultValue = "100") String limit) {
+    ResponseEntity<byte[]> list(@RequestParam(defaultValue = "100") String limit, HttpServletRequest request) {
         int n;
         try {
             n = Integer.parseInt(limit);
@@ -72,7 +73,7 @@ class PortController {
                     List.of(new FieldError("limit", "must be between 1 and " + MAX_LIST)));
         }
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                .body(mapper.writeValueAsBytes(Map.of("ports", ports.list(n))));
+                .body(mapper.writeValueAsBytes(Map.of("ports", ports.list(Tenant.of(request).id(), n))));
     }
 
     private static void checkCode(String code) {

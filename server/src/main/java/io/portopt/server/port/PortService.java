@@ -35,6 +35,7 @@ public class PortService {
         this.cache = new TwoTierCache<>(CACHE_NAME, properties.localPortEntries(), properties.portTtl(),
                 shared, properties.portTtl(), mapper::writeValueAsBytes, b -> mapper.readValue(b, PortData.class),
                 registry);
+        // Messages are "port:<tenant>/<code>:<version>"; codes and tenant ids contain neither ':' nor '/'.
         shared.onInvalidation(message -> {
             if (message.startsWith(CACHE_NAME + ":")) {
                 String[] parts = message.substring(CACHE_NAME.length() + 1).split(":", 2);
@@ -47,21 +48,28 @@ public class PortService {
         shared.onReconnect(cache::clearLocal);
     }
 
-    public Optional<PortData> find(String code) {
-        TwoTierCache.Hit<PortData> hit = cache.get(code);
+    /** A port belongs to its tenant; another tenant's port of the same code is a different port. */
+    private static String key(String tenant, String code) {
+        return tenant + "/" + code;
+    }
+
+    public Optional<PortData> find(String tenant, String code) {
+        String key = key(tenant, code);
+        TwoTierCache.Hit<PortData> hit = cache.get(key);
         if (hit != null) {
             return Optional.of(hit.value());
         }
-        long floor = newestVersion.getOrDefault(code, 0L);
-        Optional<PortData> port = reads.read(db -> PortRepository.find(db, code).filter(p -> p.version() >= floor));
-        port.ifPresent(p -> cache.put(code, p));
+        long floor = newestVersion.getOrDefault(key, 0L);
+        Optional<PortData> port = reads.read(db -> PortRepository.find(db, tenant, code).filter(p -> p.version() >= floor));
+        port.ifPresent(p -> cache.put(key, p));
         return port;
     }
 
-    public PortData save(String code, PortBody body) {
-        PortData saved = repository.upsert(code, body);
-        newestVersion.merge(code, saved.version(), Math::max);
-        cache.evictEverywhere(code, code + ":" + saved.version());
+    public PortData save(String tenant, String code, PortBody body) {
+        String key = key(tenant, code);
+        PortData saved = repository.upsert(tenant, code, body);
+        newestVersion.merge(key, saved.version(), Math::max);
+        cache.evictEverywhere(key, key + ":" + saved.version());
         return saved;
     }
 
@@ -73,7 +81,7 @@ public class PortService {
         }
     }
 
-    public List<PortSummary> list(int limit) {
-        return repository.list(limit);
+    public List<PortSummary> list(String tenant, int limit) {
+        return repository.list(tenant, limit);
     }
 }

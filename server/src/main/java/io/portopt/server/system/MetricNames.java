@@ -15,6 +15,10 @@ public final class MetricNames {
     public static final String SOLVES_IN_FLIGHT = "portopt.solves.in.flight";
     public static final String SOLVER_QUEUE_DEPTH = "portopt.solver.queue.depth";
     public static final String SOLVER_QUEUE_WAIT = "portopt.solver.queue.wait";
+    /** Requests refused with 429 because their tenant was over its rate. */
+    public static final String RATE_LIMITED = "portopt.rate.limited";
+    /** Requests refused with 401 (no key, an unknown key or a revoked one). */
+    public static final String UNAUTHENTICATED = "portopt.unauthenticated";
     /** Requests refused with 503 + Retry-After. */
     public static final String SHED = "portopt.shed";
     /** Plans waiting to be written to PostgreSQL, and plans dropped because that buffer was full. */

@@ -18,6 +18,16 @@ public final class Problems {
         return of(e.status(), e.title(), e.getMessage(), instance, e.errors(), e.retryAfterSeconds());
     }
 
+    /** Writes a problem from a servlet filter, where no controller advice runs. */
+    public static void write(jakarta.servlet.http.HttpServletResponse response, ResponseEntity<byte[]> problem)
+            throws java.io.IOException {
+        response.setStatus(problem.getStatusCode().value());
+        problem.getHeaders().forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+        byte[] body = problem.getBody();
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
     public static ResponseEntity<byte[]> of(int status, String title, String detail, String instance,
                                             List<FieldError> errors, Long retryAfterSeconds) {
         ProblemBody body = new ProblemBody("about:blank", title, status, detail, instance, errors);

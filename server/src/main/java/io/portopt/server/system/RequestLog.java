@@ -21,18 +21,23 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Logs every /v1 request to PostgreSQL's request_log, off the request path: rows go to a bounded
- * buffer that a background thread writes in batches. A full buffer drops rows (counted), it never
- * slows or fails a request.
+ * Logs every /v1 request twice: as a JSON access-log line (logger {@code portopt.access}, with the
+ * request id and tenant, never a header value such as the API key), and to PostgreSQL's request_log,
+ * off the request path: rows go to a bounded buffer that a background thread writes in batches. A
+ * full buffer drops rows (counted), it never slows or fails a request.
  */
 @Component
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 10)
 public class RequestLog extends OncePerRequestFilter implements DisposableBean {
     private static final int CAPACITY = 20_000;
     private static final int BATCH = 500;
     private static final int MAX_PATH = 200;
 
-    record Entry(Instant at, String method, String path, int status, double millis, String cacheStatus) {
+    record Entry(Instant at, String method, String path, int status, double millis, String cacheStatus,
+                 String tenant, String requestId) {
     }
+
+    private static final org.slf4j.Logger access = org.slf4j.LoggerFactory.getLogger("portopt.access");
 
     private final JdbcClient jdbc;
     private final String serverName;
@@ -64,8 +69,16 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
             if (path.length() > MAX_PATH) {
                 path = path.substring(0, MAX_PATH);
             }
+            io.portopt.server.tenant.Tenant tenant = io.portopt.server.tenant.Tenant.orNull(request);
             Entry e = new Entry(Instant.now(), request.getMethod(), path, response.getStatus(),
-                    (System.nanoTime() - t0) / 1e6, response.getHeader("Cache-Status"));
+                    (System.nanoTime() - t0) / 1e6, response.getHeader("Cache-Status"),
+                    tenant == null ? null : tenant.id(), RequestIds.of(request));
+            access.atInfo().setMessage("{} {} {}")
+                    .addArgument(e.method()).addArgument(e.path()).addArgument(e.status())
+                    .addKeyValue("method", e.method()).addKeyValue("path", e.path())
+                    .addKeyValue("status", e.status()).addKeyValue("millis", Math.round(e.millis() * 10) / 10.0)
+                    .addKeyValue("cache_status", e.cacheStatus()).addKeyValue("tenant", e.tenant())
+                    .log();
             if (!buffer.offer(e)) {
                 dropped.increment();
             }
@@ -99,11 +112,11 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
 
     private void write(List<Entry> batch) {
         StringBuilder sql = new StringBuilder(
-                "INSERT INTO request_log (at, method, path, status, millis, cache_status, server) VALUES ");
-        List<Object> params = new ArrayList<>(batch.size() * 7);
+                "INSERT INTO request_log (at, method, path, status, millis, cache_status, server, tenant_id, request_id) VALUES ");
+        List<Object> params = new ArrayList<>(batch.size() * 9);
         for (int i = 0; i < batch.size(); i++) {
             Entry e = batch.get(i);
-            sql.append(i == 0 ? "" : ",").append("(?, ?, ?, ?, ?, ?, ?)");
+            sql.append(i == 0 ? "" : ",").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
             params.add(e.at().atOffset(ZoneOffset.UTC));
             params.add(e.method());
             params.add(e.path());
@@ -111,6 +124,8 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
             params.add(e.millis());
             params.add(e.cacheStatus());
             params.add(serverName);
+            params.add(e.tenant());
+            params.add(e.requestId());
         }
         jdbc.sql(sql.toString()).params(params).update();
     }

@@ -1,5 +1,7 @@
 package io.portopt.server.plan;
 
+import io.portopt.server.TestTenants;
+
 import io.portopt.client.PlanResponse;
 import io.portopt.client.PortoptClient;
 import io.portopt.server.PlanChecks;
@@ -30,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
         "portopt.admission.max-queue-wait=0s"})
 @ActiveProfiles("test")
 class LadderTest {
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     @LocalServerPort
     int port;
 
@@ -54,7 +59,7 @@ class LadderTest {
 
     @Test
     void whileTheOnlySlotIsBusyASimilarProblemGetsARepairedPlanAndAnyOtherAHeuristicOne() throws Exception {
-        PortoptClient client = new PortoptClient(URI.create("http://127.0.0.1:" + port));
+        PortoptClient client = PortoptClient.builder(URI.create("http://127.0.0.1:" + port)).apiKey(TestTenants.newKey(jdbc, "ladder")).build();
         long seed = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         Instant base = Instant.parse("2026-03-01T00:00:00Z");
         PlanResponse original = client.createPlan(request("V", 12, base, seed, 100));

@@ -1,5 +1,7 @@
 package io.portopt.server.plan;
 
+import io.portopt.server.TestTenants;
+
 import io.portopt.client.PlanResponse;
 import io.portopt.client.PortoptClient;
 import io.portopt.client.PortoptException;
@@ -33,7 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
-class PlanApiTest {
+public class PlanApiTest {
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     private static final JsonMapper JSON = JsonConfig.strictMapper();
 
     @LocalServerPort
@@ -53,10 +58,10 @@ class PlanApiTest {
 
     @BeforeEach
     void connect() {
-        client = new PortoptClient(URI.create("http://127.0.0.1:" + port));
+        client = PortoptClient.builder(URI.create("http://127.0.0.1:" + port)).apiKey(TestTenants.newKey(jdbc, "plans")).build();
     }
 
-    static Map<String, Object> smallRequest(long seed) {
+    public static Map<String, Object> smallRequest(long seed) {
         return Map.of(
                 "berths", List.of(
                         Map.of("id", "B1", "lengthM", 350, "depthM", 16.0,

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class PlanStoreTest {
     private static PlanRecord plan(String body) {
-        return new PlanRecord(UUID.randomUUID().toString(), "fp", null, "solved", 1, 1.0, 1,
+        return new PlanRecord(UUID.randomUUID().toString(), "t1", "fp", null, "solved", 1, 1.0, 1,
                 body.getBytes(StandardCharsets.UTF_8), Instant.now());
     }
 
@@ -51,7 +51,7 @@ class PlanStoreTest {
             store.save(second);
             assertThat(store.backlog()).isEqualTo(2);
             assertThat(meters.get("portopt.write.behind.backlog").gauge().value()).isEqualTo(2.0);
-            assertThat(store.find(UUID.fromString(first.id()))).hasValue(first.body());
+            assertThat(store.find("t1", UUID.fromString(first.id()))).hasValue(first.body());
 
             PlanRecord third = plan("{\"id\":3}");
             assertThatThrownBy(() -> store.save(third))
@@ -62,7 +62,7 @@ class PlanStoreTest {
             assertThat(meters.get("portopt.write.behind.dropped").counter().count()).isEqualTo(1.0);
             // The refused plan was never handed out, and is not readable: reads answer 503 while the
             // database is down rather than a misleading 404.
-            assertThatThrownBy(() -> store.find(UUID.fromString(third.id())))
+            assertThatThrownBy(() -> store.find("t1", UUID.fromString(third.id())))
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(503));
         } finally {
             store.destroy();

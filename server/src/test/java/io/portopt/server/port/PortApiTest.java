@@ -1,5 +1,8 @@
 package io.portopt.server.port;
 
+import io.portopt.server.TestTenants;
+import org.springframework.beans.factory.annotation.Autowired;
+
 import io.portopt.client.PlanResponse;
 import io.portopt.client.PortoptClient;
 import io.portopt.client.PortoptException;
@@ -23,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 class PortApiTest {
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     @LocalServerPort
     int port;
     PortoptClient client;
@@ -35,7 +41,7 @@ class PortApiTest {
 
     @BeforeEach
     void connect() {
-        client = new PortoptClient(URI.create("http://127.0.0.1:" + port));
+        client = PortoptClient.builder(URI.create("http://127.0.0.1:" + port)).apiKey(TestTenants.newKey(jdbc, "ports")).build();
     }
 
     private static Map<String, Object> port(int berthLength) {

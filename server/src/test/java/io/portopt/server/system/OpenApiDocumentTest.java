@@ -1,5 +1,7 @@
 package io.portopt.server.system;
 
+import io.portopt.server.TestTenants;
+
 import io.portopt.client.PortoptClient;
 import io.portopt.client.Response;
 import io.portopt.server.RealServices;
@@ -22,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ActiveProfiles("test")
 class OpenApiDocumentTest {
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     @LocalServerPort
     int port;
 
@@ -36,7 +41,7 @@ class OpenApiDocumentTest {
 
     @Test
     void theServedDocumentDescribesEveryRouteTheServerHas() throws Exception {
-        Response r = new PortoptClient(URI.create("http://127.0.0.1:" + port)).send("GET", "/v1/openapi.json", null);
+        Response r = PortoptClient.builder(URI.create("http://127.0.0.1:" + port)).apiKey(TestTenants.newKey(jdbc, "openapi")).build().send("GET", "/v1/openapi.json", null);
         assertThat(r.status()).isEqualTo(200);
         JsonNode doc = JsonConfig.strictMapper().readTree(r.body());
         assertThat(doc.get("openapi").asString()).startsWith("3.");

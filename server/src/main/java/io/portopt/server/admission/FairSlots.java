@@ -1,0 +1,184 @@
+package io.portopt.server.admission;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Solver slots shared fairly between tenants. A freed slot goes to the waiting request whose tenant
+ * has the fewest solves running, and among equals to the tenant served least recently (then the
+ * oldest request): round-robin between tenants. A tenant flooding distinct problems so only ever
+ * competes with itself: another tenant's request goes ahead of the flood's queue and waits at most
+ * for one running solve to finish. Queueing is deadline-aware: a request whose estimated wait
+ * (from the running solves' start times and the mean solve time) exceeds what it may wait is refused
+ * at once, so the caller can degrade instead of waiting in vain.
+ */
+final class FairSlots {
+    /** A granted slot; give it back with {@link #release}. */
+    static final class Permit {
+        private final String tenant;
+        private final long startedNanos;
+
+        private Permit(String tenant, long startedNanos) {
+            this.tenant = tenant;
+            this.startedNanos = startedNanos;
+        }
+    }
+
+    private static final class Waiter {
+        private final String tenant;
+        private final long seq;
+        private final Condition granted;
+        private Permit permit;
+
+        private Waiter(String tenant, long seq, Condition granted) {
+            this.tenant = tenant;
+            this.seq = seq;
+            this.granted = granted;
+        }
+    }
+
+    private final int slots;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Set<Permit> running = new HashSet<>();
+    private final Map<String, Integer> runningByTenant = new HashMap<>();
+    /** Tenant -> number of the grant it last received (grants are numbered in order). */
+    private final Map<String, Long> lastGrant = new HashMap<>();
+    private long grants;
+    private final List<Waiter> waiters = new ArrayList<>();
+    private long nextSeq;
+
+    FairSlots(int slots) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots must be at least 1");
+        }
+        this.slots = slots;
+    }
+
+    /**
+     * A slot for one of {@code tenant}'s solves, waiting at most {@code maxWaitNanos}; null when none
+     * can be had in time (refused at once when the estimate already says so).
+     */
+    Permit acquire(String tenant, long maxWaitNanos, long meanSolveNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            if (running.size() < slots && waiters.isEmpty()) {
+                return grant(tenant, now);
+            }
+            if (estimatedWaitNanos(tenant, now, meanSolveNanos) > maxWaitNanos) {
+                return null;
+            }
+            Waiter me = new Waiter(tenant, nextSeq++, lock.newCondition());
+            waiters.add(me);
+            long left = maxWaitNanos;
+            try {
+                while (me.permit == null && left > 0) {
+                    left = me.granted.awaitNanos(left);
+                }
+            } finally {
+                if (me.permit == null) {
+                    waiters.remove(me);
+                }
+            }
+            return me.permit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void release(Permit permit) {
+        lock.lock();
+        try {
+            if (!running.remove(permit)) {
+                return;
+            }
+            runningByTenant.merge(permit.tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
+            Waiter next = null;
+            for (Waiter w : waiters) {
+                if (next == null || goesBefore(w.tenant, next.tenant)) {
+                    next = w;
+                }
+            }
+            if (next != null) {
+                waiters.remove(next);
+                next.permit = grant(next.tenant, System.nanoTime());
+                next.granted.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int waiting() {
+        lock.lock();
+        try {
+            return waiters.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int running() {
+        lock.lock();
+        try {
+            return running.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Permit grant(String tenant, long now) {
+        Permit permit = new Permit(tenant, now);
+        running.add(permit);
+        runningByTenant.merge(tenant, 1, Integer::sum);
+        lastGrant.put(tenant, ++grants);
+        return permit;
+    }
+
+    /** Strictly before: fewer solves running, or as many and served longer ago. */
+    private boolean goesBefore(String a, String b) {
+        int ra = runningOf(a);
+        int rb = runningOf(b);
+        if (ra != rb) {
+            return ra < rb;
+        }
+        return lastGrant.getOrDefault(a, 0L) < lastGrant.getOrDefault(b, 0L);
+    }
+
+    private int runningOf(String tenant) {
+        return runningByTenant.getOrDefault(tenant, 0);
+    }
+
+    /**
+     * When this tenant's next request would start: the waiting requests dispatched before it are
+     * its own tenant's and those of tenants that go before it; each slot frees when its solve has
+     * run for about the mean solve time.
+     */
+    private long estimatedWaitNanos(String tenant, long now, long meanSolveNanos) {
+        int ahead = 0;
+        for (Waiter w : waiters) {
+            if (w.tenant.equals(tenant) || goesBefore(w.tenant, tenant)) {
+                ahead++;
+            }
+        }
+        long[] freeAt = new long[slots];
+        int i = 0;
+        for (Permit p : running) {
+            freeAt[i++] = Math.max(now, p.startedNanos + meanSolveNanos);
+        }
+        for (; i < slots; i++) {
+            freeAt[i] = now;
+        }
+        Arrays.sort(freeAt);
+        int rounds = ahead / slots;
+        return freeAt[ahead % slots] + (long) rounds * meanSolveNanos - now;
+    }
+}

@@ -1,0 +1,83 @@
+package io.portopt.server.tenant;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.portopt.server.cache.SharedCache;
+import io.portopt.server.db.ReadRouting;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Service;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Verifies bearer keys against PostgreSQL, with a short-lived local cache in front. Revocation
+ * reaches every server at once through the Redis invalidation channel; the cache lifetime bounds it
+ * when Redis is down. When PostgreSQL cannot be asked, the last answer this server had stays valid
+ * (a database outage must not lock every client out), but only for keys it had verified before.
+ */
+@Service
+public class KeyVerifier {
+    /** Invalidation message prefixes: a key changed, or a tenant's settings changed. */
+    public static final String KEY_MESSAGE = "key:";
+    public static final String TENANT_MESSAGE = "tenant:";
+    private static final Logger log = LoggerFactory.getLogger(KeyVerifier.class);
+    private static final Duration FRESH_FOR = Duration.ofSeconds(3);
+    private static final int MAX_ENTRIES = 100_000;
+
+    private final ReadRouting reads;
+    /** keyId -> the stored key, or empty for "no such key"; re-read after {@link #FRESH_FOR}. */
+    private final Cache<String, Optional<KeyRecord>> fresh;
+    /** keyId -> the last stored key seen, served while the database is unreachable. */
+    private final ConcurrentMap<String, KeyRecord> lastKnown = new ConcurrentHashMap<>();
+
+    public KeyVerifier(ReadRouting reads, SharedCache shared) {
+        this.reads = reads;
+        this.fresh = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(FRESH_FOR).build();
+        shared.onInvalidation(message -> {
+            if (message.startsWith(KEY_MESSAGE)) {
+                String id = message.substring(KEY_MESSAGE.length());
+                fresh.invalidate(id);
+                lastKnown.remove(id);
+            } else if (message.startsWith(TENANT_MESSAGE)) {
+                fresh.invalidateAll();
+            }
+        });
+        // Messages sent while disconnected are lost: start over from the database.
+        shared.onReconnect(fresh::invalidateAll);
+    }
+
+    /** The tenant the bearer token belongs to; empty when the token is malformed, unknown or revoked. */
+    public Optional<Tenant> verify(String token) {
+        Optional<ApiKey> key = ApiKey.parse(token);
+        if (key.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<KeyRecord> stored = lookup(key.get().id());
+        return stored.filter(r -> !r.revoked() && key.get().matches(r.keyHash())).map(KeyRecord::tenant);
+    }
+
+    private Optional<KeyRecord> lookup(String keyId) {
+        Optional<KeyRecord> cached = fresh.getIfPresent(keyId);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<KeyRecord> stored;
+        try {
+            stored = reads.readFresh(db -> TenantRepository.find(db, keyId));
+        } catch (DataAccessException e) {
+            KeyRecord known = lastKnown.get(keyId);
+            if (known == null) {
+                log.warn("API key {} cannot be verified: PostgreSQL unreachable ({})", keyId, e.getMessage());
+            }
+            return Optional.ofNullable(known);
+        }
+        fresh.put(keyId, stored);
+        stored.ifPresentOrElse(r -> lastKnown.put(keyId, r), () -> lastKnown.remove(keyId));
+        return stored;
+    }
+}
