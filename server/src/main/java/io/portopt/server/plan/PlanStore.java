@@ -91,6 +91,11 @@ public class PlanStore implements DisposableBean {
         return tenant + "/" + id;
     }
 
+    /** The body when this server holds it in memory; no I/O. Ids are compared as given (lower-case UUIDs). */
+    byte[] findInMemory(String tenant, String id) {
+        return recent.getIfPresent(bodyKey(tenant, id));
+    }
+
     public Optional<byte[]> find(String tenant, UUID id) {
         String key = bodyKey(tenant, id.toString());
         byte[] body = recent.getIfPresent(key);

@@ -22,6 +22,7 @@ public class DrainOnShutdown implements SmartLifecycle {
     private final ApplicationEventPublisher events;
     private final Duration delay;
     private volatile boolean running;
+    private volatile boolean stoppedBefore;
 
     public DrainOnShutdown(ApplicationEventPublisher events, @Value("${portopt.drain-delay:2500ms}") Duration delay) {
         this.events = events;
@@ -30,6 +31,12 @@ public class DrainOnShutdown implements SmartLifecycle {
 
     @Override
     public void start() {
+        // A context can be stopped and started again (the test framework pauses idle contexts):
+        // once restarted it serves again. The first start leaves readiness to Spring Boot, which
+        // turns it on when the application is ready.
+        if (stoppedBefore) {
+            AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
+        }
         running = true;
     }
 
@@ -43,6 +50,7 @@ public class DrainOnShutdown implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         running = false;
+        stoppedBefore = true;
     }
 
     @Override

@@ -32,7 +32,10 @@ public class RequestIds extends OncePerRequestFilter {
             throws ServletException, IOException {
         String id = request.getHeader(HEADER);
         if (id == null || !SAFE.matcher(id).matches()) {
-            id = UUID.randomUUID().toString();
+            // A correlation id needs uniqueness, not unpredictability: no SecureRandom on the hot path.
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            id = new UUID((random.nextLong() & ~0xF000L) | 0x4000L,
+                    (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
         }
         request.setAttribute(MDC_KEY, id);
         response.setHeader(HEADER, id);

@@ -14,17 +14,18 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Logs every /v1 request twice: as a JSON access-log line (logger {@code portopt.access}, with the
- * request id and tenant, never a header value such as the API key), and to PostgreSQL's request_log,
- * off the request path: rows go to a bounded buffer that a background thread writes in batches. A
- * full buffer drops rows (counted), it never slows or fails a request.
+ * Logs every /v1 request twice, off the request path: as a JSON access-log line on stdout (the same
+ * shape as the servers' other log lines, logger {@code portopt.access}, with the request id and
+ * tenant, never a header value such as the API key), and as a row of PostgreSQL's request_log.
+ * Entries go to a bounded buffer that a background thread writes in batches: one write for many log
+ * lines and one INSERT for many rows, which at thousands of requests per second costs a fraction of
+ * a logging call per request. A full buffer drops entries (counted); it never slows or fails a request.
  */
 @Component
 @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE + 10)
@@ -37,7 +38,6 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
                  String tenant, String requestId) {
     }
 
-    private static final org.slf4j.Logger access = org.slf4j.LoggerFactory.getLogger("portopt.access");
 
     private final JdbcClient jdbc;
     private final String serverName;
@@ -73,12 +73,6 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
             Entry e = new Entry(Instant.now(), request.getMethod(), path, response.getStatus(),
                     (System.nanoTime() - t0) / 1e6, response.getHeader("Cache-Status"),
                     tenant == null ? null : tenant.id(), RequestIds.of(request));
-            access.atInfo().setMessage("{} {} {}")
-                    .addArgument(e.method()).addArgument(e.path()).addArgument(e.status())
-                    .addKeyValue("method", e.method()).addKeyValue("path", e.path())
-                    .addKeyValue("status", e.status()).addKeyValue("millis", Math.round(e.millis() * 10) / 10.0)
-                    .addKeyValue("cache_status", e.cacheStatus()).addKeyValue("tenant", e.tenant())
-                    .log();
             if (!buffer.offer(e)) {
                 dropped.increment();
             }
@@ -95,6 +89,7 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
                 }
                 batch.add(first);
                 buffer.drainTo(batch, BATCH - 1);
+                printAccessLog(batch);
                 write(batch);
             } catch (InterruptedException e) {
                 if (!running) {
@@ -110,24 +105,74 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
         }
     }
 
-    private void write(List<Entry> batch) {
-        StringBuilder sql = new StringBuilder(
-                "INSERT INTO request_log (at, method, path, status, millis, cache_status, server, tenant_id, request_id) VALUES ");
-        List<Object> params = new ArrayList<>(batch.size() * 9);
-        for (int i = 0; i < batch.size(); i++) {
-            Entry e = batch.get(i);
-            sql.append(i == 0 ? "" : ",").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            params.add(e.at().atOffset(ZoneOffset.UTC));
-            params.add(e.method());
-            params.add(e.path());
-            params.add(e.status());
-            params.add(e.millis());
-            params.add(e.cacheStatus());
-            params.add(serverName);
-            params.add(e.tenant());
-            params.add(e.requestId());
+    private void printAccessLog(List<Entry> batch) {
+        StringBuilder lines = new StringBuilder(batch.size() * 320);
+        for (Entry e : batch) {
+            lines.append("{\"@timestamp\":\"").append(e.at()).append("\",\"log\":{\"level\":\"INFO\",\"logger\":\"portopt.access\"}")
+                    .append(",\"service\":{\"name\":\"portopt\",\"node\":{\"name\":");
+            quoted(lines, serverName).append("}},\"message\":");
+            quoted(lines, e.method() + " " + e.path() + " " + e.status()).append(",\"request_id\":");
+            quoted(lines, e.requestId()).append(",\"method\":");
+            quoted(lines, e.method()).append(",\"path\":");
+            quoted(lines, e.path()).append(",\"status\":").append(e.status())
+                    .append(",\"millis\":").append(Math.round(e.millis() * 10) / 10.0).append(",\"cache_status\":");
+            quoted(lines, e.cacheStatus()).append(",\"tenant\":");
+            quoted(lines, e.tenant()).append(",\"ecs\":{\"version\":\"8.11\"}}\n");
         }
-        jdbc.sql(sql.toString()).params(params).update();
+        // System.out as it is now (tests capture it); one write and one flush for the whole batch.
+        byte[] bytes = lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.PrintStream out = System.out;
+        out.write(bytes, 0, bytes.length);
+        out.flush();
+    }
+
+    /** A JSON string (or null): quotes, backslashes and control characters escaped. */
+    private static StringBuilder quoted(StringBuilder out, String s) {
+        if (s == null) {
+            return out.append("null");
+        }
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"');
+    }
+
+    /** One INSERT for the whole batch, its columns as arrays: nine parameters whatever the batch size. */
+    private void write(List<Entry> batch) {
+        int n = batch.size();
+        String[] at = new String[n];
+        String[] method = new String[n];
+        String[] path = new String[n];
+        Integer[] status = new Integer[n];
+        Double[] millis = new Double[n];
+        String[] cacheStatus = new String[n];
+        String[] tenant = new String[n];
+        String[] requestId = new String[n];
+        for (int i = 0; i < n; i++) {
+            Entry e = batch.get(i);
+            at[i] = e.at().toString();
+            method[i] = e.method();
+            path[i] = e.path();
+            status[i] = e.status();
+            millis[i] = e.millis();
+            cacheStatus[i] = e.cacheStatus();
+            tenant[i] = e.tenant();
+            requestId[i] = e.requestId();
+        }
+        jdbc.sql("""
+                INSERT INTO request_log (at, method, path, status, millis, cache_status, server, tenant_id, request_id)
+                SELECT a, m, p, s, ms, c, ?, t, r
+                FROM unnest(?::timestamptz[], ?::text[], ?::text[], ?::int[], ?::float8[], ?::text[], ?::text[], ?::text[])
+                     AS u(a, m, p, s, ms, c, t, r)
+                """).params(serverName, at, method, path, status, millis, cacheStatus, tenant, requestId).update();
     }
 
     private static void sleepQuietly() {

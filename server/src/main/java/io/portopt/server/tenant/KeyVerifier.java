@@ -32,33 +32,53 @@ public class KeyVerifier {
     private final ReadRouting reads;
     /** keyId -> the stored key, or empty for "no such key"; re-read after {@link #FRESH_FOR}. */
     private final Cache<String, Optional<KeyRecord>> fresh;
+    /**
+     * Whole bearer token -> its tenant, for tokens verified in the last {@link #FRESH_FOR}: the hot
+     * path skips parsing and hashing. Only verified tokens get here, so guessing cannot fill it.
+     */
+    private final Cache<String, Verified> verified;
     /** keyId -> the last stored key seen, served while the database is unreachable. */
     private final ConcurrentMap<String, KeyRecord> lastKnown = new ConcurrentHashMap<>();
 
     public KeyVerifier(ReadRouting reads, SharedCache shared) {
         this.reads = reads;
         this.fresh = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(FRESH_FOR).build();
+        this.verified = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(FRESH_FOR).build();
         shared.onInvalidation(message -> {
             if (message.startsWith(KEY_MESSAGE)) {
                 String id = message.substring(KEY_MESSAGE.length());
                 fresh.invalidate(id);
+                verified.asMap().values().removeIf(v -> v.keyId().equals(id));
                 lastKnown.remove(id);
             } else if (message.startsWith(TENANT_MESSAGE)) {
                 fresh.invalidateAll();
+                verified.invalidateAll();
             }
         });
         // Messages sent while disconnected are lost: start over from the database.
-        shared.onReconnect(fresh::invalidateAll);
+        shared.onReconnect(() -> {
+            fresh.invalidateAll();
+            verified.invalidateAll();
+        });
     }
 
     /** The tenant the bearer token belongs to; empty when the token is malformed, unknown or revoked. */
     public Optional<Tenant> verify(String token) {
+        Verified known = verified.getIfPresent(token);
+        if (known != null) {
+            return Optional.of(known.tenant());
+        }
         Optional<ApiKey> key = ApiKey.parse(token);
         if (key.isEmpty()) {
             return Optional.empty();
         }
         Optional<KeyRecord> stored = lookup(key.get().id());
-        return stored.filter(r -> !r.revoked() && key.get().matches(r.keyHash())).map(KeyRecord::tenant);
+        Optional<Tenant> tenant = stored.filter(r -> !r.revoked() && key.get().matches(r.keyHash())).map(KeyRecord::tenant);
+        tenant.ifPresent(t -> verified.put(token, new Verified(key.get().id(), t)));
+        return tenant;
+    }
+
+    private record Verified(String keyId, Tenant tenant) {
     }
 
     private Optional<KeyRecord> lookup(String keyId) {
