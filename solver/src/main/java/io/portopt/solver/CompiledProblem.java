@@ -35,7 +35,8 @@ final class CompiledProblem {
     final long[][] closureTo;
     final long[] windowFrom;
     final long[] windowTo;
-    private final long windowBucketWidth;
+    /** Tidal-window buckets are 2^windowBucketShift time units wide: a shift, not a division, per lookup. */
+    private final int windowBucketShift;
     private final int[] windowBucketFirst;
     /** Why a vessel cannot be placed even alone, or null when some empty berth takes it. */
     final UnassignedReason[] intrinsicReason;
@@ -75,9 +76,10 @@ final class CompiledProblem {
         List<Interval> windows = tide == null ? List.of() : merged(tide.windows());
         windowFrom = windows.stream().mapToLong(Interval::from).toArray();
         windowTo = windows.stream().mapToLong(Interval::to).toArray();
-        windowBucketWidth = windows.isEmpty() ? 1
+        long width = windows.isEmpty() ? 1
                 : Math.max(1, (windowTo[windowTo.length - 1] - windowFrom[0]) / (2L * windows.size()) + 1);
-        windowBucketFirst = windowBuckets(windowFrom, windowTo, windowBucketWidth);
+        windowBucketShift = 63 - Long.numberOfLeadingZeros(width);
+        windowBucketFirst = windowBuckets(windowFrom, windowTo, windowBucketShift);
 
         for (int v = 0; v < vesselCount; v++) {
             Vessel vessel = vessels.get(v);
@@ -221,7 +223,7 @@ final class CompiledProblem {
             i = 0;
         } else {
             // Start from the bucket's first candidate window, then step forward (O(1) on average).
-            long bucket = (t - windowFrom[0]) / windowBucketWidth;
+            long bucket = (t - windowFrom[0]) >>> windowBucketShift;
             i = windowBucketFirst[(int) Math.min(bucket, windowBucketFirst.length - 1)];
             while (windowTo[i] < t) {
                 i++;
@@ -231,14 +233,16 @@ final class CompiledProblem {
     }
 
     /**
-     * For each bucket of {@code windowBucketWidth} time units from the first window on, the first
-     * window that ends at or after the bucket's start.
+     * For each bucket of 2^shift time units from the first window on, the first window that ends at
+     * or after the bucket's start. The width is at least half the mean window period, so 4 buckets
+     * per window cover them all.
      */
-    private static int[] windowBuckets(long[] from, long[] to, long width) {
+    private static int[] windowBuckets(long[] from, long[] to, int shift) {
         int count = to.length;
         if (count == 0) {
             return new int[0];
         }
+        long width = 1L << shift;
         int buckets = (int) Math.min(4L * count + 1, (to[count - 1] - from[0]) / width + 1);
         int[] first = new int[buckets];
         int i = 0;

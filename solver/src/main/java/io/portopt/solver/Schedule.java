@@ -21,15 +21,12 @@ final class Schedule {
      * work that, unlike time, is the same on every run.
      */
     long work;
-    /** Tide-bound vessels per berth: their stays do not simply shift when a predecessor moves. */
-    private final int[] tidalCount;
     /**
-     * Per berth, for the shift evaluation of {@link #insertionDelta}: the idle time before each
-     * position ({@code gap}), and from each position to the end of its run of back-to-back
-     * vessels the run end, the total weight and the least room before a vessel's limit (latest
-     * departure or berth closing). Rebuilt lazily after a berth changes ({@code runsStale}).
+     * Per berth, for the delay evaluation of {@link #insertionDelta} ({@link #delayCost}): from each
+     * position to the end of its run of back-to-back vessels, the run end, the total weight and the
+     * least room (how far the vessels can be delayed as a block). Rebuilt lazily after a berth
+     * changes ({@code runsStale}).
      */
-    private final long[][] gap;
     private final int[][] runEnd;
     private final double[][] runWeight;
     private final long[][] runRoom;
@@ -45,9 +42,7 @@ final class Schedule {
         berthOf = new int[n];
         Arrays.fill(berthOf, -1);
         berthCost = new double[p.berthCount];
-        tidalCount = new int[p.berthCount];
         // Allocated on first use: only the schedule the search inserts into ever needs them.
-        gap = new long[p.berthCount][];
         runEnd = new int[p.berthCount][];
         runWeight = new double[p.berthCount][];
         runRoom = new long[p.berthCount][];
@@ -72,7 +67,6 @@ final class Schedule {
         System.arraycopy(other.end[b], 0, end[b], 0, l);
         len[b] = l;
         berthCost[b] = other.berthCost[b];
-        tidalCount[b] = other.tidalCount[b];
         runsStale[b] = true;
     }
 
@@ -95,94 +89,73 @@ final class Schedule {
         if (delta >= bound) {
             return Double.POSITIVE_INFINITY;
         }
-        if (tidalCount[b] == 0 && p.closureFrom[b].length == 0) {
-            return delta + shiftCost(b, pos, ready, bound - delta);
-        }
-        return retimedDelta(b, pos, ready, delta, bound);
-    }
-
-    /**
-     * {@link #insertionDelta} the general way: re-times the berth from pos on behind a vessel now
-     * leaving at {@code ready}, until the first unchanged start.
-     */
-    private double retimedDelta(int b, int pos, long ready, double delta, double bound) {
-        int[] sq = seq[b];
-        long[] st = start[b];
-        long[] en = end[b];
-        for (int q = pos; q < len[b]; q++) {
-            int u = sq[q];
-            if (st[q] >= ready) {
-                return delta; // the rest of the berth is untouched
-            }
-            long su = p.earliestStart(u, b, ready);
-            work++;
-            if (su == CompiledProblem.NONE) {
-                return Double.POSITIVE_INFINITY;
-            }
-            if (su == st[q]) {
-                return delta;
-            }
-            delta += p.weight[u] * (p.lastEnd - en[q]);
-            if (delta >= bound) {
-                return Double.POSITIVE_INFINITY;
-            }
-            ready = p.lastEnd;
-        }
-        return delta;
+        return delta + delayCost(b, pos, ready, bound - delta);
     }
 
     /**
      * Cost of delaying the vessels of berth b from position pos on when the vessel before pos now
-     * leaves at {@code ready}, or +infinity when a limit breaks or the cost reaches {@code bound}.
-     * Only for berths without closures and tide-bound vessels, where a vessel's start is the latest
-     * of its ready time, its arrival and the opening: a delay then passes unchanged through a run
-     * of back-to-back vessels and shrinks by the idle time before the next run, so the cost is one
-     * multiplication per run instead of one timing per vessel.
+     * leaves at {@code ready}, or +infinity when a limit breaks or the cost reaches {@code bound};
+     * stops at the first vessel whose start does not change.
+     * <p>
+     * A delay passes unchanged through a run of back-to-back vessels as long as none of them is
+     * tide-bound, runs into a closure or passes its limit (the run's {@code runRoom}), and shrinks by
+     * the idle time before the next run: such a run costs one multiplication instead of one timing
+     * per vessel. A vessel where that shortcut does not hold is timed exactly, and the walk goes on
+     * from the next one. So berths with closures and tides get the shortcut too, wherever it applies.
      */
-    private double shiftCost(int b, int pos, long ready, double bound) {
+    private double delayCost(int b, int pos, long ready, double bound) {
         int l = len[b];
-        if (pos >= l) {
-            return 0;
-        }
-        long shift = ready - start[b][pos];
-        if (shift <= 0) {
+        if (pos >= l || ready <= start[b][pos]) {
             return 0;
         }
         if (runsStale[b]) {
             rebuildRuns(b);
         }
+        int[] sq = seq[b];
+        long[] st = start[b];
+        long[] en = end[b];
         int[] re = runEnd[b];
         double[] rw = runWeight[b];
         long[] rr = runRoom[b];
-        long[] g = gap[b];
         double delta = 0;
         int q = pos;
-        while (true) {
-            if (shift > rr[q]) {
-                return Double.POSITIVE_INFINITY;
-            }
-            delta += shift * rw[q];
-            if (delta >= bound) {
-                return Double.POSITIVE_INFINITY;
-            }
-            q = re[q];
-            work++;
-            if (q >= l) {
-                return delta;
-            }
-            shift -= g[q];
+        while (q < l) {
+            long shift = ready - st[q];
             if (shift <= 0) {
                 return delta;
             }
+            work++;
+            if (shift <= rr[q]) {
+                delta += shift * rw[q];
+                q = re[q];
+                ready = en[q - 1] + shift;
+            } else {
+                int u = sq[q];
+                if (p.earliestStart(u, b, ready) == CompiledProblem.NONE) {
+                    return Double.POSITIVE_INFINITY;
+                }
+                delta += p.weight[u] * (p.lastEnd - en[q]);
+                ready = p.lastEnd;
+                q++;
+            }
+            if (delta >= bound) {
+                return Double.POSITIVE_INFINITY;
+            }
         }
+        return delta;
     }
 
+    /**
+     * Rebuilds the run tables of berth b for {@link #delayCost}. A vessel's room is how far it can
+     * be delayed as a whole: up to its limit (latest departure, berth closing) and up to the next
+     * closure after its end (a closure before its end would overlap its stay). A tide-bound vessel
+     * has no room, as its stay does not simply shift, and forms a run of its own.
+     */
     private void rebuildRuns(int b) {
         int l = len[b];
         work += 1 + l / 4;
-        if (gap[b] == null) {
+        if (runEnd[b] == null) {
             int capacity = seq[b].length;
-            gap[b] = new long[capacity];
             runEnd[b] = new int[capacity];
             runWeight[b] = new double[capacity];
             runRoom[b] = new long[capacity];
@@ -190,26 +163,37 @@ final class Schedule {
         int[] sq = seq[b];
         long[] st = start[b];
         long[] en = end[b];
-        long[] g = gap[b];
         int[] re = runEnd[b];
         double[] rw = runWeight[b];
         long[] rr = runRoom[b];
         long close = p.closes[b];
+        long[] closureFrom = p.closureFrom[b];
+        int c = 0;
         for (int q = 0; q < l; q++) {
-            g[q] = q == 0 ? Long.MAX_VALUE : st[q] - en[q - 1];
-        }
-        for (int q = l - 1; q >= 0; q--) {
             int u = sq[q];
+            if (p.tidal[u]) {
+                rr[q] = 0;
+                continue;
+            }
             long limit = Math.min(close, p.due[u]);
             long room = limit == Long.MAX_VALUE ? Long.MAX_VALUE : limit - en[q];
-            if (q == l - 1 || g[q + 1] > 0) {
-                re[q] = q + 1;
-                rw[q] = p.weight[u];
-                rr[q] = room;
-            } else {
+            while (c < closureFrom.length && closureFrom[c] < en[q]) {
+                c++;
+            }
+            if (c < closureFrom.length) {
+                room = Math.min(room, closureFrom[c] - en[q]);
+            }
+            rr[q] = room;
+        }
+        for (int q = l - 1; q >= 0; q--) {
+            boolean joinsNext = q < l - 1 && st[q + 1] == en[q] && !p.tidal[sq[q]] && !p.tidal[sq[q + 1]];
+            if (joinsNext) {
                 re[q] = re[q + 1];
-                rw[q] = p.weight[u] + rw[q + 1];
-                rr[q] = Math.min(room, rr[q + 1]);
+                rw[q] = p.weight[sq[q]] + rw[q + 1];
+                rr[q] = Math.min(rr[q], rr[q + 1]);
+            } else {
+                re[q] = q + 1;
+                rw[q] = p.weight[sq[q]];
             }
         }
         runsStale[b] = false;
@@ -226,24 +210,32 @@ final class Schedule {
         len[b] = l + 1;
         berthOf[v] = b;
         assignedCount++;
-        if (p.tidal[v]) {
-            tidalCount[b]++;
-        }
         runsStale[b] = true;
         // Force re-timing of the inserted vessel.
         start[b][pos] = Long.MIN_VALUE;
         retime(b, pos);
     }
 
-    /** Removes v from its berth; removal never breaks feasibility since starts only move earlier. */
-    void remove(int v) {
-        int b = berthOf[v];
-        int l = len[b];
-        int[] sq = seq[b];
+    /** Position of v in its berth's sequence; v must be assigned. */
+    int indexOf(int v) {
+        int[] sq = seq[berthOf[v]];
         int pos = 0;
         while (sq[pos] != v) {
             pos++;
         }
+        return pos;
+    }
+
+    /**
+     * Removes v from its berth and returns the start it had; removal never breaks feasibility
+     * since starts only move earlier.
+     */
+    long remove(int v) {
+        int b = berthOf[v];
+        int l = len[b];
+        int[] sq = seq[b];
+        int pos = indexOf(v);
+        long removedStart = start[b][pos];
         double removed = p.cost(v, end[b][pos]);
         berthCost[b] -= removed;
         cost -= removed;
@@ -253,11 +245,9 @@ final class Schedule {
         len[b] = l - 1;
         berthOf[v] = -1;
         assignedCount--;
-        if (p.tidal[v]) {
-            tidalCount[b]--;
-        }
         runsStale[b] = true;
         retime(b, pos);
+        return removedStart;
     }
 
     /** Re-times berth b from position pos on, stopping at the first unchanged start. */
@@ -295,7 +285,6 @@ final class Schedule {
         for (int b = 0; b < len.length; b++) {
             long ready = Long.MIN_VALUE;
             berthCost[b] = 0;
-            tidalCount[b] = 0;
             runsStale[b] = true;
             for (int q = 0; q < len[b]; q++) {
                 int u = seq[b][q];
@@ -309,9 +298,6 @@ final class Schedule {
                 berthCost[b] += p.cost(u, p.lastEnd);
                 berthOf[u] = b;
                 assignedCount++;
-                if (p.tidal[u]) {
-                    tidalCount[b]++;
-                }
             }
             cost += berthCost[b];
         }

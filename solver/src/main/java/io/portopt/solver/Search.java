@@ -10,14 +10,17 @@ import java.util.SplittableRandom;
  * under simulated annealing, keeping the best plan found. Ruin removes random, time-related or
  * berth-segment groups of vessels, small, medium or large, chosen adaptively by the gain each
  * kind brought per unit of work; recreate puts them back at their cheapest feasible positions,
- * with occasional "blinks" that skip a position for diversity.
+ * with occasional "blinks" that skip a position for diversity. The last tenth of a time-limited
+ * search goes to {@link Polish}, a relocate-and-swap descent on the best plan.
  */
 final class Search {
     /** Most vessels one ruin removes. */
     private static final int MAX_RUIN = 30;
+    /** Most unassigned vessels added to one recreate, besides those the ruin removed. */
+    private static final int UNASSIGNED_PER_STEP = 5;
     private static final double BLINK_RATE = 0.01;
     /** Start and end temperature as fractions of the mean handling time of the problem. */
-    private static final double START_TEMPERATURE = 0.4;
+    private static final double START_TEMPERATURE = 1.0;
     private static final double END_TEMPERATURE = 0.01;
     /**
      * Ruin operators ("arms"): the three ruin kinds, each with a small, medium and large size
@@ -31,6 +34,8 @@ final class Search {
     /** Steps between re-weighings of the arms, and the weight of the newest segment in the average. */
     private static final int SEGMENT = 50;
     private static final double REACTION = 0.3;
+    /** Share of a time-limited search's budget kept for the final {@link Polish}. */
+    private static final double POLISH_SHARE = 0.1;
 
     private final CompiledProblem p;
     private final SplittableRandom random;
@@ -38,8 +43,9 @@ final class Search {
     private final Schedule accepted;
     private final Schedule best;
     private final int[] removed;
-    /** Countdown to the next skipped position in recreate (see {@link #nextBlink}). */
-    private int untilBlink = 1;
+    /** Earliest start among the vessels the current ruin removed. */
+    private long ruinFrom;
+    private final BestInsertion insertion;
     /** Per arm: selection weight, smoothed gain per unit of work (-1 = not tried yet), and this segment's sums. */
     private final double[] armScore = new double[ARMS];
     private final double[] armRate = new double[ARMS];
@@ -61,6 +67,7 @@ final class Search {
     Search(CompiledProblem p, long seed) {
         this.p = p;
         this.random = new SplittableRandom(seed);
+        this.insertion = new BestInsertion(p, random);
         this.cur = new Schedule(p);
         this.accepted = new Schedule(p);
         this.best = new Schedule(p);
@@ -114,7 +121,7 @@ final class Search {
                 ? Long.compare(p.arrival[a], p.arrival[b]) : Integer.compare(a, b));
         for (int v : order) {
             if (p.compatible[v].length > 0) {
-                insertBest(cur, v, 0.0);
+                insertion.insert(cur, v, 0.0);
             }
         }
         accepted.copyFrom(cur);
@@ -134,7 +141,7 @@ final class Search {
         }
         for (int v = 0; v < p.vesselCount; v++) {
             if (cur.berthOf[v] < 0 && p.compatible[v].length > 0) {
-                insertBest(cur, v, 0.0);
+                insertion.insert(cur, v, 0.0);
             }
         }
         accepted.copyFrom(cur);
@@ -148,14 +155,17 @@ final class Search {
         if (n < 2 || p.berthCount == 0) {
             return best;
         }
-        long budgetNanos = Math.max(1, deadlineNanos - startNanos);
-        untilBlink = nextBlink(BLINK_RATE);
+        // The last share of the time is the polish's (at the end of this method): the annealing
+        // cools down before it.
+        long searchDeadline = deadlineNanos - (long) (POLISH_SHARE * Math.max(0, deadlineNanos - startNanos));
+        long budgetNanos = Math.max(1, searchDeadline - startNanos);
         double t0 = START_TEMPERATURE * meanHandling;
         double t1 = END_TEMPERATURE * meanHandling;
         long step = 0;
+        insertion.startBlinking(BLINK_RATE);
         while (step < maxSteps && !provenOptimal()) {
             long now = System.nanoTime();
-            if (now >= deadlineNanos) {
+            if (now >= searchDeadline) {
                 break;
             }
             double frac = maxSteps == Long.MAX_VALUE
@@ -179,6 +189,10 @@ final class Search {
             }
         }
         progress.steps = step;
+        // No search steps means no change at all (construction only, repair that keeps its hint).
+        if (maxSteps > 0 && new Polish(p, best, insertion, deadlineNanos).run()) {
+            progress.improved(System.nanoTime(), best.cost, best.assignedCount);
+        }
         return best;
     }
 
@@ -203,6 +217,7 @@ final class Search {
 
     private int ruin() {
         int assigned = cur.assignedCount;
+        ruinFrom = Long.MAX_VALUE;
         if (assigned == 0) {
             return collectUnassigned(0);
         }
@@ -273,19 +288,24 @@ final class Search {
     }
 
     /**
-     * Adds some unassigned (but placeable in principle) vessels to the recreate list, starting at a
-     * random vessel so that on a congested port every one of them gets its chances.
+     * Adds a few unassigned (but placeable in principle) vessels to the recreate list: only ones
+     * that could use the time the ruin freed (their latest departure is after the earliest removed
+     * start; nothing before it has changed), at most {@link #UNASSIGNED_PER_STEP}, from a random
+     * vessel on so that on a congested port every one of them gets its chances. A vessel that
+     * fits nowhere costs a scan of every position, so trying all of them each step would slow the
+     * search several times over on a heavily loaded port.
      */
     private int collectUnassigned(int count) {
         int n = p.vesselCount;
         if (cur.assignedCount + count == n) {
             return count;
         }
-        int limit = count + MAX_RUIN;
+        long freedFrom = count == 0 ? Long.MIN_VALUE : ruinFrom;
+        int limit = count + (count == 0 ? MAX_RUIN : UNASSIGNED_PER_STEP);
         int offset = random.nextInt(n);
         for (int i = 0; i < n && count < limit; i++) {
             int v = (offset + i) % n;
-            if (cur.berthOf[v] < 0 && p.compatible[v].length > 0 && !contains(count, v)) {
+            if (cur.berthOf[v] < 0 && p.compatible[v].length > 0 && p.due[v] > freedFrom && !contains(count, v)) {
                 removed[count++] = v;
             }
         }
@@ -404,7 +424,7 @@ final class Search {
 
     private void removeVessel(int v) {
         touch(cur.berthOf[v]);
-        cur.remove(v);
+        ruinFrom = Math.min(ruinFrom, cur.remove(v));
     }
 
     private void recreate(int count) {
@@ -419,75 +439,11 @@ final class Search {
             sortBy(count, v -> p.due[v] == Long.MAX_VALUE ? Long.MAX_VALUE : p.due[v] - p.arrival[v]);
         }
         for (int i = 0; i < count; i++) {
-            int b = insertBest(cur, removed[i], BLINK_RATE);
+            int b = insertion.insert(cur, removed[i], BLINK_RATE);
             if (b >= 0) {
                 touch(b);
             }
         }
-    }
-
-    /** Inserts v at its cheapest feasible position; returns the berth, or -1 when none is feasible. */
-    private int insertBest(Schedule s, int v, double blinkRate) {
-        double bestDelta = Double.POSITIVE_INFINITY;
-        int bestBerth = -1;
-        int bestPos = -1;
-        long arrival = p.arrival[v];
-        double w = p.weight[v];
-        long[] handling = p.handling[v];
-        for (int b : p.compatible[v]) {
-            long h = handling[b];
-            if (w * h >= bestDelta) {
-                continue;
-            }
-            int l = s.len[b];
-            // Inserting before a vessel that is gone before v arrives is dominated by inserting
-            // after it: start at the first vessel still there at v's arrival (ends are increasing).
-            int pos = firstEndingAfter(s.end[b], l, arrival);
-            long limit = Math.min(p.due[v], p.closes[b]);
-            for (; pos <= l; pos++) {
-                long ready = s.readyAt(b, pos);
-                long earliestEnd = Math.max(ready, arrival) + h;
-                // Both bounds only grow with pos: stop at the first position that cannot pay off.
-                if (w * (earliestEnd - arrival) >= bestDelta || earliestEnd > limit) {
-                    break;
-                }
-                if (blinkRate > 0 && --untilBlink <= 0) {
-                    untilBlink = nextBlink(blinkRate);
-                    continue;
-                }
-                double delta = s.insertionDelta(v, b, pos, bestDelta);
-                if (delta < bestDelta) {
-                    bestDelta = delta;
-                    bestBerth = b;
-                    bestPos = pos;
-                }
-            }
-        }
-        if (bestBerth >= 0) {
-            s.insert(v, bestBerth, bestPos);
-        }
-        return bestBerth;
-    }
-
-    /** Index of the first of the first {@code l} ends that is after t ({@code l} when none is). */
-    private static int firstEndingAfter(long[] ends, int l, long t) {
-        int lo = 0;
-        int hi = l;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ends[mid] <= t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    /** Positions to evaluate before the next blink: geometric with mean 1 / rate, at least 1. */
-    private int nextBlink(double rate) {
-        double u = 1.0 - random.nextDouble();
-        return 1 + (int) Math.min(Integer.MAX_VALUE / 2, Math.log(u) / Math.log1p(-rate));
     }
 
     private void touch(int b) {
