@@ -8,7 +8,7 @@ import java.time.Duration;
 /** Knobs of the degradation ladder above the solver pool. */
 @ConfigurationProperties("portopt.ladder")
 public record LadderProperties(
-        @DefaultValue("30m") Duration approximateQuantum,
+        @DefaultValue("4h") Duration approximateQuantum,
         @DefaultValue("6h") Duration approximateTtl,
         @DefaultValue("24h") Duration idempotencyTtl,
         @DefaultValue("500ms") Duration coalesceGrace,

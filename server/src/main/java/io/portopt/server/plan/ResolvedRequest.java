@@ -9,6 +9,6 @@ import io.portopt.solver.model.Problem;
 public record ResolvedRequest(String port, Problem problem, EffectiveOptions options, String fingerprint) {
     /** Key of similar problems (times quantised), for the approximate rung. */
     public String similarity(java.time.Duration quantum) {
-        return Fingerprint.similar(problem, Math.max(1, quantum.toSeconds()));
+        return io.portopt.solver.Similarity.key(problem, Math.max(1, quantum.toSeconds()));
     }
 }

@@ -75,7 +75,7 @@ class LadderTest {
         });
         Thread.sleep(1000);
 
-        // Same vessels, every arrival 4 minutes later: similar under the 30-minute quantum.
+        // Same vessels, every arrival 4 minutes later: similar under the (4-hour) quantum.
         Map<String, Object> shifted = request("V", 12, base.plusSeconds(240), seed, 100);
         PlanResponse approximate = client.createPlan(shifted);
         assertThat(approximate.quality().source()).isEqualTo("approximate");
