@@ -91,7 +91,7 @@ class PlanController {
                         .map(u -> new ValidationView.Warning(u.vessel(), u.reason().name(), u.detail())).toList();
                 view = new ValidationView(true, List.of(), warnings, problem.vessels().size(), problem.berths().size());
             } else {
-                view = new ValidationView(false, outcome.errors(), List.of(), null, null);
+                view = new ValidationView(false, ApiException.capped(outcome.errors()), List.of(), null, null);
             }
         } catch (ApiException e) {
             if (e.status() != 400) {

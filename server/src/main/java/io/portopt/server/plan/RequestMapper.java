@@ -298,6 +298,8 @@ public final class RequestMapper {
             errors.add(new FieldError(at, "at most " + MAX_ID_LENGTH + " characters"));
         } else if (id.chars().anyMatch(Character::isISOControl)) {
             errors.add(new FieldError(at, "must not contain control characters"));
+        } else if (id.codePoints().anyMatch(cp -> cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE)) {
+            errors.add(new FieldError(at, "must be well-formed Unicode (no unpaired surrogates)"));
         } else if (!seen.add(id)) {
             errors.add(new FieldError(at, "duplicate id '" + id + "'"));
         }

@@ -4,6 +4,7 @@ import java.util.List;
 
 /** A client-visible failure that becomes an RFC 9457 problem response. */
 public class ApiException extends RuntimeException {
+    static final int MAX_ERRORS = 100;
     private final int status;
     private final String title;
     private final List<FieldError> errors;
@@ -13,8 +14,18 @@ public class ApiException extends RuntimeException {
         super(detail, null, false, false);
         this.status = status;
         this.title = title;
-        this.errors = List.copyOf(errors);
+        this.errors = capped(errors);
         this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** At most {@value #MAX_ERRORS} field errors: a hostile body must not make a huge answer. */
+    public static List<FieldError> capped(List<FieldError> errors) {
+        if (errors.size() <= MAX_ERRORS) {
+            return List.copyOf(errors);
+        }
+        List<FieldError> first = new java.util.ArrayList<>(errors.subList(0, MAX_ERRORS));
+        first.add(new FieldError("", "and " + (errors.size() - MAX_ERRORS) + " more errors"));
+        return List.copyOf(first);
     }
 
     public static ApiException badRequest(String detail, List<FieldError> errors) {

@@ -56,6 +56,19 @@ public class ApiExceptionHandler {
         return Problems.of(400, "Bad Request", "invalid or missing parameter", request.getRequestURI(), List.of(), null);
     }
 
+    /** A query string Tomcat cannot decode (bad %-escapes, too many parameters). */
+    @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+    ResponseEntity<byte[]> badQuery(Exception e, HttpServletRequest request) {
+        return Problems.of(400, "Bad Request", "the query string cannot be decoded", request.getRequestURI(), List.of(), null);
+    }
+
+    @ExceptionHandler({org.springframework.web.multipart.MultipartException.class,
+            org.springframework.http.converter.HttpMessageNotReadableException.class})
+    ResponseEntity<byte[]> unreadable(Exception e, HttpServletRequest request) {
+        return Problems.of(415, "Unsupported Media Type", "send the body as JSON with Content-Type: application/json",
+                request.getRequestURI(), List.of(), null);
+    }
+
     @ExceptionHandler(InterruptedException.class)
     ResponseEntity<byte[]> interrupted(InterruptedException e, HttpServletRequest request) {
         Thread.currentThread().interrupt();

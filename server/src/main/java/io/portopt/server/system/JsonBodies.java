@@ -28,9 +28,15 @@ public class JsonBodies {
 
     public byte[] read(HttpServletRequest request) {
         String contentType = request.getContentType();
-        if (contentType != null && !isJson(contentType)) {
+        if (contentType == null || !isJson(contentType)) {
             throw new ApiException(415, "Unsupported Media Type",
                     "send the body as JSON with Content-Type: application/json", List.of(), null);
+        }
+        String encoding = request.getHeader("Content-Encoding");
+        if (encoding != null && !encoding.isBlank() && !encoding.trim().equalsIgnoreCase("identity")) {
+            throw new ApiException(415, "Unsupported Media Type",
+                    "Content-Encoding '" + abbreviate(encoding) + "' is not supported; send the body uncompressed",
+                    List.of(), null);
         }
         long max = limits.maxBody().toBytes();
         long declared = request.getContentLengthLong();
@@ -59,6 +65,7 @@ public class JsonBodies {
     }
 
     public <T> T parse(byte[] body, Class<T> type) {
+        requireUtf8(body);
         try {
             return mapper.readValue(body, type);
         } catch (UnrecognizedPropertyException e) {
@@ -73,9 +80,43 @@ public class JsonBodies {
         }
     }
 
+    /** JSON, in UTF-8: {@code application/json} or {@code +json}, with no charset or a UTF-8 one. */
     private static boolean isJson(String contentType) {
-        String base = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-        return base.equals("application/json") || base.endsWith("+json");
+        String[] parts = contentType.split(";");
+        String base = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (!base.equals("application/json") && !(base.startsWith("application/") && base.endsWith("+json"))) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] param = parts[i].split("=", 2);
+            if (param[0].trim().equalsIgnoreCase("charset")) {
+                String charset = param.length < 2 ? "" : param[1].trim().replace("\"", "").toLowerCase(java.util.Locale.ROOT);
+                if (!charset.equals("utf-8") && !charset.equals("utf8")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Strict UTF-8 (RFC 8259): the JSON parser tolerates overlong forms and code points beyond
+     * U+10FFFF, which would let two different byte strings name the same id.
+     */
+    private static void requireUtf8(byte[] body) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(body));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw ApiException.badRequest("the request body is not valid UTF-8", List.of());
+        }
+    }
+
+    private static String abbreviate(String s) {
+        String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
     }
 
     static String path(JacksonException e) {
@@ -111,10 +152,40 @@ public class JsonBodies {
         if (cut > 0) {
             message = message.substring(0, cut);
         }
+        java.util.regex.Matcher wrongType = WRONG_TYPE.matcher(message);
+        if (wrongType.find()) {
+            return "expected " + describe(wrongType.group(1)) + ", got " + wrongType.group(2).toLowerCase(java.util.Locale.ROOT)
+                    + " value";
+        }
         message = message.replaceAll("\\(?\\b[a-z]+(\\.[a-zA-Z_$][\\w$]*)+(Exception|Error)\\)?", "")
                 .replaceAll("`[a-zA-Z_$][\\w.$]*\\.([A-Z][\\w$]*)`", "$1")
                 .replaceAll("\\(class [\\w.$]+\\)", "")
                 .replaceAll("io\\.portopt\\.[\\w.$]+\\.", "");
+        // Whatever is left that still looks like a Java type (generics included) goes too.
+        message = message.replaceAll("`[^`]*[.<$][^`]*`", "value").replaceAll("\\b(java|tools|io\\.portopt)\\.[\\w.$<>, ]+", "value");
         return message.length() > 300 ? message.substring(0, 300) + "..." : message;
+    }
+
+    private static final java.util.regex.Pattern WRONG_TYPE =
+            java.util.regex.Pattern.compile("Cannot deserialize value of type `([^`]*)` from ([A-Za-z]+)");
+
+    /** The JSON kind a Java type stands for, in the client's terms. */
+    private static String describe(String javaType) {
+        if (javaType.contains("List") || javaType.contains("[]") || javaType.contains("Set")) {
+            return "an array";
+        }
+        if (javaType.contains("String")) {
+            return "a string";
+        }
+        if (javaType.contains("Instant")) {
+            return "an ISO-8601 instant string";
+        }
+        if (javaType.matches(".*\\b(Long|Integer|Double|long|int|double|Float|float|Short|BigDecimal)\\b.*")) {
+            return "a number";
+        }
+        if (javaType.contains("Boolean") || javaType.contains("boolean")) {
+            return "true or false";
+        }
+        return "an object";
     }
 }
