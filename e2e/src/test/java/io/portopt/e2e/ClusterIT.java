@@ -279,6 +279,13 @@ class ClusterIT {
         String metrics = get("http://127.0.0.1:9081/metrics") + get("http://127.0.0.1:9082/metrics");
         assertThat(metrics).contains("http_server_requests_seconds", "portopt_plans_total{", "source=\"solved\"",
                 "portopt_plan_latency_seconds_bucket{");
+        // GC metrics exist only once a server has collected: ZGC may not have needed to yet.
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+        for (String server : List.of("server-1", "server-2")) {
+            String pid = Files.readString(Launcher.ROOT.resolve("var/run/" + server + ".pid")).trim();
+            Process gc = new ProcessBuilder(jcmd.toString(), pid, "GC.run").redirectErrorStream(true).start();
+            assertThat(gc.waitFor()).as(new String(gc.getInputStream().readAllBytes())).isZero();
+        }
         Thread.sleep(12_000);
         Process p = new ProcessBuilder("bash", Launcher.ROOT.resolve("ops/grafana/queries.sh").toString(), "--live",
                 "http://127.0.0.1:9090").redirectErrorStream(true).start();
