@@ -70,7 +70,7 @@ public final class LoadBench {
 
     record Config(URI url, double rate, double durationS, Mode mode, double repeatShare, int repeatPool, long seed,
                   int minVessels, int maxVessels, long timeLimitMs, long connectTimeoutMs, long requestTimeoutMs,
-                  boolean retries, Path idsOut, double drainS, boolean progress, String apiKey) {
+                  boolean retries, Path idsOut, double drainS, boolean progress, String apiKey, double warmupS) {
 
         static Config parse(String[] args) {
             URI url = URI.create("http://127.0.0.1:8080");
@@ -90,6 +90,7 @@ public final class LoadBench {
             double drainS = 30;
             boolean progress = true;
             String apiKey = System.getenv("PORTOPT_API_KEY");
+            double warmupS = 0;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -114,6 +115,7 @@ public final class LoadBench {
                     case "--drain-s" -> drainS = Double.parseDouble(value(args, ++i, a));
                     case "--quiet" -> progress = false;
                     case "--api-key" -> apiKey = value(args, ++i, a);
+                    case "--warmup-s" -> warmupS = Double.parseDouble(value(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
@@ -136,7 +138,7 @@ public final class LoadBench {
                 throw new IllegalArgumentException("time limits and timeouts must be positive");
             }
             return new Config(url, rate, duration, mode, repeatShare, repeatPool, seed, minVessels, maxVessels,
-                    timeLimitMs, connectTimeoutMs, requestTimeoutMs, retries, idsOut, drainS, progress, apiKey);
+                    timeLimitMs, connectTimeoutMs, requestTimeoutMs, retries, idsOut, drainS, progress, apiKey, warmupS);
         }
 
         private static double parseSeconds(String v) {
@@ -297,9 +299,17 @@ public final class LoadBench {
                     + "         [--repeat-share F] [--repeat-pool K] [--seed S] [--vessels N|MIN-MAX] [--time-limit-ms T]\n"
                     + "         [--connect-timeout-ms T] [--request-timeout-ms T] [--no-retries] [--ids-out FILE]\n"
                     + "         [--api-key KEY (default: $PORTOPT_API_KEY; ./portopt sets it from var/dev-api-key)]\n"
-                    + "         [--drain-s S] [--quiet]");
+                    + "         [--drain-s S] [--warmup-s S (same load first, not counted: warms this JVM)] [--quiet]");
             System.exit(2);
             return;
+        }
+        if (config.warmupS() > 0) {
+            // A fresh JVM's first seconds (class loading, JIT) would otherwise land in the tail.
+            System.err.printf("bench load: warming up for %.0f s (not counted)%n", config.warmupS());
+            run(new Config(config.url(), config.rate(), config.warmupS(), config.mode(), config.repeatShare(),
+                    config.repeatPool(), config.seed(), config.minVessels(), config.maxVessels(), config.timeLimitMs(),
+                    config.connectTimeoutMs(), config.requestTimeoutMs(), config.retries(), null, config.drainS(), false,
+                    config.apiKey(), 0), new PrintStream(java.io.OutputStream.nullOutputStream()));
         }
         String summary = run(config, System.err);
         System.out.println(summary);
