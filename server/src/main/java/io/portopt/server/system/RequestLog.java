@@ -20,9 +20,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Logs every /v1 request twice, off the request path: as a JSON access-log line on stdout (the same
- * shape as the servers' other log lines, logger {@code portopt.access}, with the request id and
- * tenant, never a header value such as the API key), and as a row of PostgreSQL's request_log.
+ * Logs every /v1 request off the request path: as a JSON access-log line on stdout (the same shape
+ * as the servers' other log lines, logger {@code portopt.access}, with the request id and tenant,
+ * never a header value such as the API key), and — all but successful reads — as a row of
+ * PostgreSQL's request_log.
  * Entries go to a bounded buffer that a background thread writes in batches: one write for many log
  * lines and one INSERT for many rows, which at thousands of requests per second costs a fraction of
  * a logging call per request. A full buffer drops entries (counted); it never slows or fails a request.
@@ -90,7 +91,10 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
                 batch.add(first);
                 buffer.drainTo(batch, BATCH - 1);
                 printAccessLog(batch);
-                write(batch);
+                List<Entry> rows = batch.stream().filter(RequestLog::worthARow).toList();
+                if (!rows.isEmpty()) {
+                    write(rows);
+                }
             } catch (InterruptedException e) {
                 if (!running) {
                     return;
@@ -103,6 +107,15 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
                 batch.clear();
             }
         }
+    }
+
+    /**
+     * Every request goes to the access log; the database keeps the ones that changed or computed
+     * something, and every refusal or failure. Successful reads (thousands a second on the cache-hit
+     * path) would otherwise cost the primary, and its replica, more CPU than serving them.
+     */
+    private static boolean worthARow(Entry e) {
+        return !"GET".equals(e.method()) || e.status() >= 400;
     }
 
     private void printAccessLog(List<Entry> batch) {

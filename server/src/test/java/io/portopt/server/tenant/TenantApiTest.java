@@ -169,8 +169,14 @@ class TenantApiTest {
     void requestIdsGoInAndOutAndKeysNeverReachTheLogs(CapturedOutput output) throws Exception {
         String key = TestTenants.newKey(jdbc, "logs");
         String requestId = "trace-" + ThreadLocalRandom.current().nextInt(1_000_000) + ".a";
-        HttpResponse<String> traced = get("/v1/ports", "Authorization", "Bearer " + key, "X-Request-Id", requestId);
+        HttpResponse<String> traced = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/plans:validate"))
+                .headers("Authorization", "Bearer " + key, "X-Request-Id", requestId, "Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(PortoptClientJson.bytes(smallRequest(1)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(traced.statusCode()).isEqualTo(200);
         assertThat(traced.headers().firstValue("X-Request-Id")).hasValue(requestId);
+        HttpResponse<String> read = get("/v1/ports", "Authorization", "Bearer " + key, "X-Request-Id", requestId + "-read");
+        assertThat(read.headers().firstValue("X-Request-Id")).hasValue(requestId + "-read");
         HttpResponse<String> hostile = get("/v1/ports", "Authorization", "Bearer " + key, "X-Request-Id", "<script>\"x\"");
         assertThat(hostile.headers().firstValue("X-Request-Id")).hasValueSatisfying(v -> assertThat(v).matches("[0-9a-f-]{36}"));
         assertThat(get("/v1/ports").headers().firstValue("X-Request-Id")).isPresent();
@@ -185,6 +191,12 @@ class TenantApiTest {
         String accessLine = output.getAll().lines().filter(l -> l.contains(requestId)).findFirst().orElseThrow();
         assertThat(accessLine).startsWith("{").contains("\"request_id\":\"" + requestId + "\"").contains("\"status\":200")
                 .contains("\"tenant\":\"logs-");
+        while (!output.getAll().contains(requestId + "-read") && System.nanoTime() < deadline + 5_000_000_000L) {
+            Thread.sleep(50);
+        }
+        assertThat(output.getAll()).as("successful reads are in the access log").contains("\"request_id\":\"" + requestId + "-read\"");
+        assertThat(jdbc.sql(sql).param(requestId + "-read").query(String.class).optional())
+                .as("but not in the database's request_log").isEmpty();
         String secret = ApiKey.parse(key).orElseThrow().secret();
         assertThat(output.getAll()).doesNotContain(secret);
     }
