@@ -172,7 +172,7 @@ class ClusterIT {
         String key = Launcher.devApiKey();
         for (String server : List.of("server-1", "server-2", "haproxy")) {
             assertThat(Files.readString(Launcher.ROOT.resolve("var/log/" + server + ".log")))
-                    .as("the API key in %s's log", server).doesNotContain(key.substring(key.lastIndexOf('_') + 1));
+                    .as("the API key in %s's log", server).doesNotContain(key.split("_", 3)[2]);
         }
     }
 

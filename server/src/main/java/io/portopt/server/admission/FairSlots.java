@@ -83,6 +83,14 @@ final class FairSlots {
                 while (me.permit == null && left > 0) {
                     left = me.granted.awaitNanos(left);
                 }
+            } catch (InterruptedException e) {
+                // A slot may have been granted while this thread waited to get the lock back:
+                // give it to the next in line, or it would count as running for ever.
+                if (me.permit != null) {
+                    releaseLocked(me.permit);
+                    me.permit = null;
+                }
+                throw e;
             } finally {
                 if (me.permit == null) {
                     waiters.remove(me);
@@ -97,23 +105,27 @@ final class FairSlots {
     void release(Permit permit) {
         lock.lock();
         try {
-            if (!running.remove(permit)) {
-                return;
-            }
-            runningByTenant.merge(permit.tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
-            Waiter next = null;
-            for (Waiter w : waiters) {
-                if (next == null || goesBefore(w.tenant, next.tenant)) {
-                    next = w;
-                }
-            }
-            if (next != null) {
-                waiters.remove(next);
-                next.permit = grant(next.tenant, System.nanoTime());
-                next.granted.signal();
-            }
+            releaseLocked(permit);
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void releaseLocked(Permit permit) {
+        if (!running.remove(permit)) {
+            return;
+        }
+        runningByTenant.merge(permit.tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
+        Waiter next = null;
+        for (Waiter w : waiters) {
+            if (next == null || goesBefore(w.tenant, next.tenant)) {
+                next = w;
+            }
+        }
+        if (next != null) {
+            waiters.remove(next);
+            next.permit = grant(next.tenant, System.nanoTime());
+            next.granted.signal();
         }
     }
 

@@ -34,6 +34,8 @@ public class SolverPool implements DisposableBean {
     private final FairSlots fullSlots;
     private final ExecutorService fullExecutor;
     private final Semaphore heuristicSlots;
+    private final int heuristicPerTenant;
+    private final java.util.concurrent.ConcurrentMap<String, Integer> heuristicInUse = new java.util.concurrent.ConcurrentHashMap<>();
     private final Duration heuristicWait;
     private final ExecutorService heuristicExecutor;
     /** Exponentially weighted mean solve time, to estimate queue waits. */
@@ -48,6 +50,7 @@ public class SolverPool implements DisposableBean {
         this.fullSlots = new FairSlots(fullThreads);
         this.fullExecutor = Executors.newFixedThreadPool(fullThreads, Thread.ofPlatform().name("solver-", 1).daemon().factory());
         this.heuristicSlots = new Semaphore(properties.heuristicSlots(), true);
+        this.heuristicPerTenant = Math.max(1, properties.heuristicSlots() / 2);
         this.heuristicWait = properties.heuristicWait();
         this.heuristicExecutor = Executors.newFixedThreadPool(properties.heuristicThreads(),
                 Thread.ofPlatform().name("heuristic-", 1).daemon().factory());
@@ -92,23 +95,35 @@ public class SolverPool implements DisposableBean {
     }
 
     /** A construction heuristic on the small pool; null when that pool is saturated too. */
-    public SolveResult solveHeuristic(Problem problem) throws InterruptedException {
-        return onHeuristicPool(heuristicTimer, () -> BerthPlanner.solve(problem, SolverOptions.constructionOnly()));
+    public SolveResult solveHeuristic(String tenant, Problem problem) throws InterruptedException {
+        return onHeuristicPool(tenant, heuristicTimer, () -> BerthPlanner.solve(problem, SolverOptions.constructionOnly()));
     }
 
     /** Re-times and repairs a similar plan for this problem on the small pool; null when saturated. */
-    public SolveResult repair(Problem problem, List<Assignment> hint) throws InterruptedException {
-        return onHeuristicPool(repairTimer, () -> BerthPlanner.repair(problem, hint, SolverOptions.constructionOnly()));
+    public SolveResult repair(String tenant, Problem problem, List<Assignment> hint) throws InterruptedException {
+        return onHeuristicPool(tenant, repairTimer, () -> BerthPlanner.repair(problem, hint, SolverOptions.constructionOnly()));
     }
 
-    private SolveResult onHeuristicPool(Timer timer, Supplier<SolveResult> work) throws InterruptedException {
-        if (!heuristicSlots.tryAcquire(heuristicWait.toNanos(), TimeUnit.NANOSECONDS)) {
+    /**
+     * The small pool, shared fairly: one tenant may hold at most half of its slots, so a tenant
+     * whose flood spills over into heuristics cannot leave another tenant with nothing but 503s.
+     */
+    private SolveResult onHeuristicPool(String tenant, Timer timer, Supplier<SolveResult> work) throws InterruptedException {
+        if (heuristicInUse.merge(tenant, 1, Integer::sum) > heuristicPerTenant) {
+            heuristicInUse.merge(tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
             return null;
         }
         try {
-            return run(heuristicExecutor, timer, work);
+            if (!heuristicSlots.tryAcquire(heuristicWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                return null;
+            }
+            try {
+                return run(heuristicExecutor, timer, work);
+            } finally {
+                heuristicSlots.release();
+            }
         } finally {
-            heuristicSlots.release();
+            heuristicInUse.merge(tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
         }
     }
 

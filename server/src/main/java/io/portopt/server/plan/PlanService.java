@@ -191,14 +191,14 @@ public class PlanService {
             TwoTierCache.Hit<String> hint = similar.get(namespaced(tenant, request.similarity(ladder.approximateQuantum())));
             if (hint != null) {
                 String[] lines = hint.value().split("\n");
-                SolveResult repaired = solvers.repair(request.problem(), parseHint(lines));
+                SolveResult repaired = solvers.repair(tenant.id(), request.problem(), parseHint(lines));
                 if (repaired != null) {
                     StoredPlan plan = persist(tenant, request, repaired, Rung.APPROXIMATE, reason, lines[0]);
                     return reply(Rung.APPROXIMATE, plan, reason, t0, lines[0]);
                 }
             }
         }
-        SolveResult result = solvers.solveHeuristic(request.problem());
+        SolveResult result = solvers.solveHeuristic(tenant.id(), request.problem());
         if (result == null) {
             shed.increment();
             count(Rung.SHED, reason);

@@ -124,6 +124,8 @@ public final class RequestMapper {
         }
         if (body.name() != null && body.name().length() > 200) {
             errors.add(new FieldError("name", "at most 200 characters"));
+        } else if (body.name() != null && !printable(body.name())) {
+            errors.add(new FieldError("name", "must not contain control characters or unpaired surrogates"));
         }
         if (body.berths() == null || body.berths().isEmpty()) {
             errors.add(new FieldError("berths", "at least one berth is required"));
@@ -289,6 +291,12 @@ public final class RequestMapper {
             return null;
         }
         return new Interval(w.from().getEpochSecond(), w.to().getEpochSecond());
+    }
+
+    /** No control characters (PostgreSQL text cannot even hold NUL) and well-formed UTF-16. */
+    private static boolean printable(String s) {
+        return s.codePoints().noneMatch(cp -> Character.isISOControl(cp)
+                || (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE));
     }
 
     private static void id(String id, String at, Set<String> seen, List<FieldError> errors) {

@@ -28,6 +28,9 @@ public class KeyVerifier {
     private static final Logger log = LoggerFactory.getLogger(KeyVerifier.class);
     private static final Duration FRESH_FOR = Duration.ofSeconds(3);
     private static final int MAX_ENTRIES = 100_000;
+    private static final int MAX_CONCURRENT_LOOKUPS = 3;
+    private static final Duration LOOKUP_WAIT = Duration.ofMillis(250);
+    private final java.util.concurrent.Semaphore lookups = new java.util.concurrent.Semaphore(MAX_CONCURRENT_LOOKUPS);
 
     private final ReadRouting reads;
     /** keyId -> the stored key, or empty for "no such key"; re-read after {@link #FRESH_FOR}. */
@@ -81,10 +84,29 @@ public class KeyVerifier {
     private record Verified(String keyId, Tenant tenant) {
     }
 
+    /** Thrown when too many unknown keys are being looked up at once; the caller answers 503. */
+    public static final class Busy extends RuntimeException {
+        Busy() {
+            super("API key verification is busy", null, false, false);
+        }
+    }
+
     private Optional<KeyRecord> lookup(String keyId) {
         Optional<KeyRecord> cached = fresh.getIfPresent(keyId);
         if (cached != null) {
             return cached;
+        }
+        // Made-up key ids each cost a database query: a flood of them may use a few connections,
+        // never the whole pool that plan writes and port reads share.
+        boolean permitted;
+        try {
+            permitted = lookups.tryAcquire(LOOKUP_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Busy();
+        }
+        if (!permitted) {
+            throw new Busy();
         }
         Optional<KeyRecord> stored;
         try {
@@ -95,6 +117,8 @@ public class KeyVerifier {
                 log.warn("API key {} cannot be verified: PostgreSQL unreachable ({})", keyId, e.getMessage());
             }
             return Optional.ofNullable(known);
+        } finally {
+            lookups.release();
         }
         fresh.put(keyId, stored);
         stored.ifPresentOrElse(r -> lastKnown.put(keyId, r), () -> lastKnown.remove(keyId));

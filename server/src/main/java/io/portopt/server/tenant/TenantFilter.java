@@ -56,7 +56,14 @@ public class TenantFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader(HttpHeaders.AUTHORIZATION);
         String token = bearerToken(header);
-        Optional<Tenant> tenant = token == null ? Optional.empty() : keys.verify(token);
+        Optional<Tenant> tenant;
+        try {
+            tenant = token == null ? Optional.empty() : keys.verify(token);
+        } catch (KeyVerifier.Busy e) {
+            Problems.write(response, Problems.of(503, "Service Unavailable",
+                    "the API key cannot be verified right now", request.getRequestURI(), List.of(), 1L));
+            return;
+        }
         if (tenant.isEmpty()) {
             unauthenticated.increment();
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE,

@@ -73,4 +73,38 @@ class FairSlotsTest {
         slots.release(running);
         assertThat(slots.running()).isZero();
     }
+
+    @Test
+    void aWaiterInterruptedJustAsItIsGrantedASlotGivesTheSlotBack() throws Exception {
+        FairSlots slots = new FairSlots(1);
+        for (int round = 0; round < 300; round++) {
+            FairSlots.Permit holder = slots.acquire("a", SECOND, 1);
+            CompletableFuture<FairSlots.Permit> waiter = new CompletableFuture<>();
+            Thread t = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    waiter.complete(slots.acquire("b", 10 * SECOND, 1));
+                } catch (Throwable e) {
+                    waiter.completeExceptionally(e);
+                }
+            });
+            awaitWaiting(slots, 1);
+            // Race the grant against the interrupt: whichever wins, no slot may stay taken.
+            if (round % 2 == 0) {
+                t.interrupt();
+                slots.release(holder);
+            } else {
+                slots.release(holder);
+                t.interrupt();
+            }
+            t.join();
+            if (!waiter.isCompletedExceptionally()) {
+                FairSlots.Permit granted = waiter.get();
+                if (granted != null) {
+                    slots.release(granted);
+                }
+            }
+            assertThat(slots.running()).as("round %d", round).isZero();
+            assertThat(slots.waiting()).as("round %d", round).isZero();
+        }
+    }
 }
