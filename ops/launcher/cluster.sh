@@ -5,7 +5,7 @@ OPS="$ROOT/ops"
 HAPROXY_SOCK="$VAR/run/haproxy.sock"
 SERVERS_FILE="$VAR/cluster/servers"
 CLUSTER_PACKAGES=(haproxy redis-server postgresql prometheus prometheus-alertmanager
-                  prometheus-redis-exporter prometheus-postgres-exporter socat curl jq)
+                  prometheus-redis-exporter prometheus-postgres-exporter socat curl jq openssl)
 PRIMARY_PORT=5433
 REPLICA_PORT=5434
 REDIS_PORT=6380
