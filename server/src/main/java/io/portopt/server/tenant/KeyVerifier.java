@@ -42,6 +42,8 @@ public class KeyVerifier {
     private final Cache<String, Verified> verified;
     /** keyId -> the last stored key seen, served while the database is unreachable. */
     private final ConcurrentMap<String, KeyRecord> lastKnown = new ConcurrentHashMap<>();
+    /** Key ids being re-read in the background (one read per key at a time). */
+    private final java.util.Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
     public KeyVerifier(ReadRouting reads, SharedCache shared) {
         this.reads = reads;
@@ -91,13 +93,46 @@ public class KeyVerifier {
         }
     }
 
+    /**
+     * The stored key: from the 3-second cache; else, for a key this server has seen, the last answer
+     * at once while one background read refreshes it (a slow or stopped primary must not stall or
+     * refuse every request of a valid key); else, for an id never seen, a database read now.
+     */
     private Optional<KeyRecord> lookup(String keyId) {
         Optional<KeyRecord> cached = fresh.getIfPresent(keyId);
         if (cached != null) {
             return cached;
         }
-        // Made-up key ids each cost a database query: a flood of them may use a few connections,
-        // never the whole pool that plan writes and port reads share.
+        KeyRecord known = lastKnown.get(keyId);
+        if (known != null) {
+            if (refreshing.add(keyId)) {
+                Thread.ofVirtual().name("key-refresh").start(() -> {
+                    try {
+                        read(keyId);
+                    } catch (RuntimeException e) {
+                        // Still unreachable: keep the last answer, and try again in a few seconds.
+                        fresh.put(keyId, Optional.of(known));
+                    } finally {
+                        refreshing.remove(keyId);
+                    }
+                });
+            }
+            return Optional.of(known);
+        }
+        try {
+            return read(keyId);
+        } catch (DataAccessException e) {
+            log.warn("API key {} cannot be verified: PostgreSQL unreachable ({})", keyId, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Reads a key from the database and caches the answer. Made-up key ids each cost a query: a
+     * flood of them may use a few connections, never the whole pool that plan writes and port reads
+     * share, so at most {@value #MAX_CONCURRENT_LOOKUPS} run at once and the rest are {@link Busy}.
+     */
+    private Optional<KeyRecord> read(String keyId) {
         boolean permitted;
         try {
             permitted = lookups.tryAcquire(LOOKUP_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -111,12 +146,6 @@ public class KeyVerifier {
         Optional<KeyRecord> stored;
         try {
             stored = reads.readFresh(db -> TenantRepository.find(db, keyId));
-        } catch (DataAccessException e) {
-            KeyRecord known = lastKnown.get(keyId);
-            if (known == null) {
-                log.warn("API key {} cannot be verified: PostgreSQL unreachable ({})", keyId, e.getMessage());
-            }
-            return Optional.ofNullable(known);
         } finally {
             lookups.release();
         }
