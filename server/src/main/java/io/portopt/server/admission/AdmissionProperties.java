@@ -15,7 +15,7 @@ public record AdmissionProperties(
         @DefaultValue("1s") Duration maxQueueWait,
         @DefaultValue("1") int heuristicThreads,
         @DefaultValue("64") int heuristicSlots,
-        @DefaultValue("300ms") Duration heuristicWait) {
+        @DefaultValue("200ms") Duration heuristicWait) {
 
     public int effectiveSolverThreads() {
         return solverThreads > 0 ? solverThreads : Runtime.getRuntime().availableProcessors();

@@ -40,6 +40,10 @@ public class SolverPool implements DisposableBean {
     private final ExecutorService heuristicExecutor;
     /** Exponentially weighted mean solve time, to estimate queue waits. */
     private final AtomicLong meanSolveMillis = new AtomicLong(1000);
+    /** The same for heuristic constructions and repairs, to refuse at once what cannot start in time. */
+    private final AtomicLong meanHeuristicMicros = new AtomicLong(5000);
+    private final int heuristicSlotCount;
+    private final int heuristicThreads;
     private final Timer fullTimer;
     private final Timer heuristicTimer;
     private final Timer repairTimer;
@@ -49,6 +53,8 @@ public class SolverPool implements DisposableBean {
         this.fullThreads = properties.effectiveSolverThreads();
         this.fullSlots = new FairSlots(fullThreads);
         this.fullExecutor = Executors.newFixedThreadPool(fullThreads, Thread.ofPlatform().name("solver-", 1).daemon().factory());
+        this.heuristicSlotCount = properties.heuristicSlots();
+        this.heuristicThreads = properties.heuristicThreads();
         this.heuristicSlots = new Semaphore(properties.heuristicSlots(), true);
         this.heuristicPerTenant = Math.max(1, properties.heuristicSlots() / 2);
         this.heuristicWait = properties.heuristicWait();
@@ -114,17 +120,33 @@ public class SolverPool implements DisposableBean {
             return null;
         }
         try {
-            if (!heuristicSlots.tryAcquire(heuristicWait.toNanos(), TimeUnit.NANOSECONDS)) {
+            // Deadline-aware and never blocking: a request the pool cannot start within the wait
+            // budget is refused now, so a shed request costs microseconds, not a wait that fails.
+            if (estimatedHeuristicWaitNanos() > heuristicWait.toNanos() || !heuristicSlots.tryAcquire()) {
                 return null;
             }
             try {
-                return run(heuristicExecutor, timer, work);
+                return run(heuristicExecutor, timer, () -> {
+                    long start = System.nanoTime();
+                    try {
+                        return work.get();
+                    } finally {
+                        long micros = Math.max(1, (System.nanoTime() - start) / 1000);
+                        meanHeuristicMicros.updateAndGet(m -> (m * 7 + micros) / 8);
+                    }
+                });
             } finally {
                 heuristicSlots.release();
             }
         } finally {
             heuristicInUse.merge(tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
         }
+    }
+
+    /** Queued and running heuristic work ahead of a new request, over the pool's threads. */
+    private long estimatedHeuristicWaitNanos() {
+        long ahead = heuristicSlotCount - heuristicSlots.availablePermits();
+        return ahead * meanHeuristicMicros.get() * 1000 / heuristicThreads;
     }
 
     /** Seconds a client should wait before retrying, from the current queue and solve times. */

@@ -130,6 +130,33 @@ public class SharedCache implements DisposableBean {
         return guarded("GET", () -> connection.sync().get(key), null);
     }
 
+    /**
+     * Starts a GET without waiting for it, so the caller can overlap the round trip with other work.
+     * The future never fails: it completes with null for a miss or when Redis could not be asked.
+     */
+    public java.util.concurrent.CompletableFuture<byte[]> getAsync(String key) {
+        if (!isAvailable() || !breaker.tryAcquirePermission()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        long start = System.nanoTime();
+        try {
+            return connection.async().get(key).toCompletableFuture().handle((value, e) -> {
+                long took = System.nanoTime() - start;
+                if (e == null) {
+                    breaker.onSuccess(took, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    return value;
+                }
+                breaker.onError(took, java.util.concurrent.TimeUnit.NANOSECONDS, e);
+                failed("GET", e instanceof RuntimeException r ? r : new IllegalStateException(e));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            breaker.onError(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS, e);
+            failed("GET", e);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+    }
+
     public void set(String key, byte[] value, Duration ttl) {
         guarded("SET", () -> connection.async().set(key, value, SetArgs.Builder.px(ttl.toMillis())), null);
     }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.portopt.server.system.MetricNames;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -54,7 +55,24 @@ public final class TwoTierCache<V> {
             localHits.increment();
             return new Hit<>(value, Tier.LOCAL);
         }
-        byte[] bytes = shared.get(sharedKey(key));
+        return sharedResult(key, shared.get(sharedKey(key)));
+    }
+
+    /**
+     * As {@link #get}, but a local miss only starts the Redis read: the caller overlaps the round
+     * trip with its own work and joins the future when it needs the answer (never fails; null = miss).
+     */
+    public CompletableFuture<Hit<V>> lookup(String key) {
+        V value = local.getIfPresent(key);
+        if (value != null) {
+            localHits.increment();
+            return CompletableFuture.completedFuture(new Hit<>(value, Tier.LOCAL));
+        }
+        return shared.getAsync(sharedKey(key)).thenApply(bytes -> sharedResult(key, bytes));
+    }
+
+    private Hit<V> sharedResult(String key, byte[] bytes) {
+        V value = null;
         if (bytes != null) {
             try {
                 value = decode.apply(bytes);

@@ -47,6 +47,7 @@ class PlanController {
     ResponseEntity<byte[]> create(HttpServletRequest request) throws InterruptedException {
         Tenant tenant = Tenant.of(request);
         String idempotencyKey = idempotencyKey(request);
+        var earlierAnswer = plans.earlierAnswer(tenant, idempotencyKey);
         PlanRequest body = bodies.parse(bodies.read(request), PlanRequest.class);
         RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(tenant.id(), code).orElse(null));
         if (!outcome.valid()) {
@@ -55,7 +56,7 @@ class PlanController {
             }
             throw ApiException.unprocessable("the request is invalid", outcome.errors());
         }
-        PlanService.Reply reply = plans.plan(tenant, outcome.request(), idempotencyKey);
+        PlanService.Reply reply = plans.plan(tenant, outcome.request(), idempotencyKey, earlierAnswer);
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .location(URI.create("/v1/plans/" + reply.planId()))

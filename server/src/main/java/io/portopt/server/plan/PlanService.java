@@ -87,13 +87,24 @@ public class PlanService {
     }
 
     /**
+     * Starts looking up what an {@code Idempotency-Key} was answered with, before the request body is
+     * even parsed: a client sends a fresh key with nearly every request, so this read is usually a
+     * Redis miss, and overlapping its round trip with the parse keeps it off the cache-hit path.
+     */
+    public CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer(Tenant tenant, String idempotencyKey) {
+        return idempotencyKey == null ? CompletableFuture.completedFuture(null)
+                : idempotency.lookup(namespaced(tenant, idempotencyKey));
+    }
+
+    /**
      * Answers a request. With an {@code idempotencyKey}, a retry of a request already answered gets
      * the same plan again (whatever rung first answered it), never a second, different plan.
      */
-    public Reply plan(Tenant tenant, ResolvedRequest request, String idempotencyKey) throws InterruptedException {
+    public Reply plan(Tenant tenant, ResolvedRequest request, String idempotencyKey,
+                      CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer) throws InterruptedException {
         long t0 = System.nanoTime();
         String idempotencyEntry = idempotencyKey == null ? null : namespaced(tenant, idempotencyKey);
-        Reply reply = idempotencyEntry == null ? null : replay(tenant, idempotencyEntry, request);
+        Reply reply = idempotencyEntry == null ? null : replay(tenant, earlierAnswer.join(), request);
         if (reply == null) {
             reply = answer(tenant, request, t0);
             if (idempotencyEntry != null) {
@@ -113,8 +124,7 @@ public class PlanService {
         return tenant.id() + "/" + key;
     }
 
-    private Reply replay(Tenant tenant, String key, ResolvedRequest request) {
-        TwoTierCache.Hit<String> hit = idempotency.get(key);
+    private Reply replay(Tenant tenant, TwoTierCache.Hit<String> hit, ResolvedRequest request) {
         if (hit == null) {
             return null;
         }
