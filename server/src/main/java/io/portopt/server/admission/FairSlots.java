@@ -102,6 +102,20 @@ final class FairSlots {
         }
     }
 
+    /** True when {@link #acquire} would refuse this tenant at once. */
+    boolean wouldRefuse(String tenant, long maxWaitNanos, long meanSolveNanos) {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            if (running.size() < slots && waiters.isEmpty()) {
+                return false;
+            }
+            return estimatedWaitNanos(tenant, now, meanSolveNanos) > maxWaitNanos;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void release(Permit permit) {
         lock.lock();
         try {

@@ -143,6 +143,18 @@ public class SolverPool implements DisposableBean {
         }
     }
 
+    /**
+     * True when a new request of this tenant could neither start a full solve within {@code maxWait}
+     * nor get onto the heuristic pool: whatever it is, it would be shed.
+     */
+    public boolean saturatedFor(String tenant, Duration maxWait) {
+        boolean heuristicFull = heuristicInUse.getOrDefault(tenant, 0) >= heuristicPerTenant
+                || estimatedHeuristicWaitNanos() > heuristicWait.toNanos()
+                || heuristicSlots.availablePermits() == 0;
+        return heuristicFull && fullSlots.wouldRefuse(tenant, maxWait.toNanos(),
+                TimeUnit.MILLISECONDS.toNanos(meanSolveMillis.get()));
+    }
+
     /** Queued and running heuristic work ahead of a new request, over the pool's threads. */
     private long estimatedHeuristicWaitNanos() {
         long ahead = heuristicSlotCount - heuristicSlots.availablePermits();

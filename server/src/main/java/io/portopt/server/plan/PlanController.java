@@ -32,9 +32,11 @@ class PlanController {
     private final RequestMapper mapper;
     private final JsonBodies bodies;
     private final JsonMapper json;
+    private final RepeatedBodies repeatedBodies;
 
     PlanController(PlanService plans, PlanStore store, PortService ports, RequestMapper mapper, JsonBodies bodies,
-                   JsonMapper json) {
+                   JsonMapper json, RepeatedBodies repeatedBodies) {
+        this.repeatedBodies = repeatedBodies;
         this.plans = plans;
         this.store = store;
         this.ports = ports;
@@ -48,7 +50,19 @@ class PlanController {
         Tenant tenant = Tenant.of(request);
         String idempotencyKey = idempotencyKey(request);
         var earlierAnswer = plans.earlierAnswer(tenant, idempotencyKey);
-        PlanRequest body = bodies.parse(bodies.read(request), PlanRequest.class);
+        byte[] raw = bodies.read(request);
+        String digest = repeatedBodies.digest(tenant, raw);
+        String knownFingerprint = repeatedBodies.fingerprintOf(digest);
+        if (knownFingerprint != null) {
+            PlanService.Reply reply = plans.repeated(tenant, knownFingerprint, idempotencyKey, earlierAnswer);
+            if (reply != null) {
+                return ok(reply);
+            }
+        }
+        if (knownFingerprint == null) {
+            plans.shedIfSaturated(tenant);
+        }
+        PlanRequest body = bodies.parse(raw, PlanRequest.class);
         RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(tenant.id(), code).orElse(null));
         if (!outcome.valid()) {
             if (outcome.tooMany()) {
@@ -56,7 +70,11 @@ class PlanController {
             }
             throw ApiException.unprocessable("the request is invalid", outcome.errors());
         }
-        PlanService.Reply reply = plans.plan(tenant, outcome.request(), idempotencyKey, earlierAnswer);
+        repeatedBodies.remember(digest, body, outcome.request());
+        return ok(plans.plan(tenant, outcome.request(), idempotencyKey, earlierAnswer));
+    }
+
+    private static ResponseEntity<byte[]> ok(PlanService.Reply reply) {
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .location(URI.create("/v1/plans/" + reply.planId()))

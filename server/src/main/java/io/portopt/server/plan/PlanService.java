@@ -104,7 +104,7 @@ public class PlanService {
                       CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer) throws InterruptedException {
         long t0 = System.nanoTime();
         String idempotencyEntry = idempotencyKey == null ? null : namespaced(tenant, idempotencyKey);
-        Reply reply = idempotencyEntry == null ? null : replay(tenant, earlierAnswer.join(), request);
+        Reply reply = idempotencyEntry == null ? null : replay(tenant, earlierAnswer.join(), request.fingerprint());
         if (reply == null) {
             reply = answer(tenant, request, t0);
             if (idempotencyEntry != null) {
@@ -124,7 +124,45 @@ public class PlanService {
         return tenant.id() + "/" + key;
     }
 
-    private Reply replay(Tenant tenant, TwoTierCache.Hit<String> hit, ResolvedRequest request) {
+    /**
+     * The answer to a request known only by its fingerprint (its body was seen before): a replay of
+     * its Idempotency-Key or an exact cache hit, else null and the caller takes the full path.
+     */
+    public Reply repeated(Tenant tenant, String fingerprint, String idempotencyKey,
+                          CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer) {
+        long t0 = System.nanoTime();
+        String idempotencyEntry = idempotencyKey == null ? null : namespaced(tenant, idempotencyKey);
+        Reply reply = idempotencyEntry == null ? null : replay(tenant, earlierAnswer.join(), fingerprint);
+        if (reply == null) {
+            TwoTierCache.Hit<StoredPlan> hit = cache.get(namespaced(tenant, fingerprint));
+            if (hit == null) {
+                return null;
+            }
+            reply = reply(Rung.CACHE, hit.value(), null, t0, null);
+            if (idempotencyEntry != null) {
+                idempotency.put(idempotencyEntry, reply.planId() + "\t" + fingerprint);
+            }
+        }
+        Timer.builder(MetricNames.PLAN_LATENCY).tag("source", reply.rung().label()).publishPercentileHistogram()
+                .register(registry).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        return reply;
+    }
+
+    /**
+     * Refuses a new problem before it is even parsed when every rung that could answer it is full:
+     * its solve could not start in time and the heuristic pool could not take it either. Parsing
+     * it would only spend the CPU the admitted requests need on a 503.
+     */
+    public void shedIfSaturated(Tenant tenant) {
+        if (solvers.saturatedFor(tenant.id(), admission.maxQueueWait())) {
+            shed.increment();
+            count(Rung.SHED, "saturated");
+            throw ApiException.unavailable("overloaded: no solver slot and no heuristic slot could take this request in time",
+                    solvers.retryAfterSeconds());
+        }
+    }
+
+    private Reply replay(Tenant tenant, TwoTierCache.Hit<String> hit, String fingerprint) {
         if (hit == null) {
             return null;
         }
@@ -132,7 +170,7 @@ public class PlanService {
         if (parts.length != 2) {
             return null;
         }
-        if (!parts[1].equals(request.fingerprint())) {
+        if (!parts[1].equals(fingerprint)) {
             throw ApiException.unprocessable("this Idempotency-Key was already used for a different request",
                     List.of(new FieldError("Idempotency-Key", "reused with a different request body")));
         }

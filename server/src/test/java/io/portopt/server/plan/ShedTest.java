@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The last rung: with the only solver slot busy and the heuristic pool full, a plan request is
- * answered 503 problem+json with a Retry-After, never queued into a timeout, and nothing else fails.
+ * answered 503 problem+json with a Retry-After, never queued into a timeout, and nothing else fails;
+ * the exact repeat of a problem solved before is still a cache hit.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "portopt.admission.solver-threads=1",
@@ -65,6 +66,9 @@ class ShedTest {
         Instant base = Instant.parse("2026-04-01T00:00:00Z");
         long seed = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         double shedBefore = shedCount();
+        // A problem solved before the overload: its exact repeat stays a cache hit throughout.
+        byte[] known = JSON.writeValueAsBytes(LadderTest.request("K", 8, base, seed, 100));
+        assertThat(http.send(post(key, known), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
 
         // Occupy the only solver slot with a long solve.
         var blocker = http.sendAsync(post(key, LadderTest.request("X", 30, base, seed, 6000)),
@@ -76,6 +80,9 @@ class ShedTest {
         // machine, so up to five rounds are sent until one request has been shed.
         for (int round = 0; round < 5 && responses.stream().noneMatch(r -> r.statusCode() == 503); round++) {
             responses.addAll(burst(http, key, base, seed + round + 1));
+            HttpResponse<String> repeat = http.send(post(key, known), HttpResponse.BodyHandlers.ofString());
+            assertThat(repeat.statusCode()).isEqualTo(200);
+            assertThat(repeat.headers().firstValue("Cache-Status")).hasValue("portopt; hit; detail=cache");
         }
 
         List<HttpResponse<String>> shed = responses.stream().filter(r -> r.statusCode() == 503).toList();
@@ -125,11 +132,12 @@ class ShedTest {
     }
 
     private HttpRequest post(String key, Object body) {
+        byte[] bytes = body instanceof byte[] b ? b : JSON.writeValueAsBytes(body);
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/plans"))
                 .header("Content-Type", "application/json")
                 .header("Authorization", "Bearer " + key)
                 .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
                 .build();
     }
 
