@@ -9,12 +9,25 @@ wrk_figures() { # url -> "requests/s p99"; both sides send the same Authorizatio
     END { print rps, p99 }'
 }
 
+h2load_figures() { # url -> "requests/s p50 p99" at 2,000 requests/s (20 connections x 100/s)
+  local log="$VAR/bench/h2load.log"
+  rm -f "$log"
+  h2load --h1 -c 20 --rps 100 -D "${PORTOPT_WRK_SECONDS:-15}" --warm-up-time 3 --log-file "$log" \
+    -H "Authorization: Bearer ${PORTOPT_API_KEY:-}" "$1" >"$VAR/bench/h2load.out" 2>&1 || true
+  local rps; rps="$(awk '/^finished in/ { print $4 }' "$VAR/bench/h2load.out")"
+  # The log holds one line per request: start (us), status, duration (us).
+  awk '$2 == 200 { print $3 }' "$log" | sort -n | awk -v rps="$rps" '
+    { d[NR] = $1 }
+    END { if (NR == 0) { print rps, "-", "-"; exit }
+          printf "%s %.2fms %.2fms (%d of them 200)\n", rps, d[int(NR * 0.5) + 1] / 1000, d[int(NR * 0.99) + 1] / 1000, NR }'
+}
+
 cmd_bench_cache() {
   healthy haproxy || die "bench cache: start the cluster first (./portopt up)"
-  command -v wrk >/dev/null && command -v nginx >/dev/null || {
-    [[ $EUID -eq 0 ]] || die "bench cache needs wrk and nginx (apt-get install wrk nginx-light)"
-    say "installing Debian packages wrk nginx-light (apt-get)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx-light >&2
+  command -v wrk >/dev/null && command -v nginx >/dev/null && command -v h2load >/dev/null || {
+    [[ $EUID -eq 0 ]] || die "bench cache needs wrk, nginx and h2load (apt-get install wrk nginx-light nghttp2-client)"
+    say "installing Debian packages wrk nginx-light nghttp2-client (apt-get)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx-light nghttp2-client >&2
   }
   local dir="$VAR/bench"; mkdir -p "$dir" "$VAR/log" "$VAR/run"
   local instance="${PORTOPT_BENCH_INSTANCE:-$ROOT/../shared/data/berth-allocation/kramer2019/f200x15-01.txt}"
@@ -49,6 +62,10 @@ CONF
   PORTOPT_WRK_SECONDS=3 wrk_figures "http://127.0.0.1:8090/plan.json" >/dev/null
   ours="$(wrk_figures "http://127.0.0.1:8080/v1/plans/$id")"
   ref="$(wrk_figures "http://127.0.0.1:8090/plan.json")"
+  say "GET the cached plan at a fixed 2,000 requests/s (h2load --rps): latency, portopt vs nginx"
+  local ours_fixed ref_fixed
+  ours_fixed="$(h2load_figures "http://127.0.0.1:8080/v1/plans/$id")"
+  ref_fixed="$(h2load_figures "http://127.0.0.1:8090/plan.json")"
   nginx -c "$dir/nginx.conf" -s stop 2>/dev/null || true
   say "repeated identical POST (exact cache hit) at light load: bench load --mode repeat --rate 50"
   local post seed=$RANDOM
@@ -62,6 +79,10 @@ CONF
   echo "| HAProxy -> portopt, GET cached plan ($bytes B) | $ours_rps | $ours_p99 |"
   echo "| HAProxy -> nginx, same bytes | $ref_rps | $ref_p99 |"
   echo "| ratio portopt / nginx | $(python3 -c "print(round($ours_rps / $ref_rps, 3))") | |"
+  read -r f_rps f_p50 f_p99 f_rest <<<"$ours_fixed"
+  echo "| HAProxy -> portopt, GET cached plan at 2,000 req/s | $f_rps | p50 $f_p50, p99 $f_p99 |"
+  read -r f_rps f_p50 f_p99 f_rest <<<"$ref_fixed"
+  echo "| HAProxy -> nginx, same bytes at 2,000 req/s | $f_rps | p50 $f_p50, p99 $f_p99 |"
   echo "| repeated POST, exact cache hit, 50 req/s | $(json_field "$post" ok) ok of $(json_field "$post" sent) | $(json_field "$post" latencyMs p99) ms |"
 }
 
