@@ -3,6 +3,8 @@ package io.portopt.server.system;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,6 +20,8 @@ import java.util.List;
  */
 @Component
 public class JsonBodies {
+    /** Smaller bodies bind in well under a millisecond whatever their shape. */
+    private static final int SCAN_ABOVE_BYTES = 64 * 1024;
     private final JsonMapper mapper;
     private final LimitsProperties limits;
 
@@ -66,6 +70,9 @@ public class JsonBodies {
 
     public <T> T parse(byte[] body, Class<T> type) {
         requireUtf8(body);
+        if (body.length > SCAN_ABOVE_BYTES) {
+            requireMembersWithin(body, maxMembers());
+        }
         try {
             return mapper.readValue(body, type);
         } catch (UnrecognizedPropertyException e) {
@@ -77,6 +84,49 @@ public class JsonBodies {
             String where = location(e.getLocation());
             String message = field.isEmpty() ? "malformed JSON" + where : "invalid value" + where;
             throw ApiException.badRequest(message, List.of(new FieldError(field, summary(e))));
+        }
+    }
+
+    /** The most members any array or object of a valid body can have: the largest list limit. */
+    private int maxMembers() {
+        return Math.max(Math.max(limits.maxVessels(), limits.maxBerths()),
+                Math.max(limits.maxClosuresPerBerth(), limits.maxTideWindows()));
+    }
+
+    /**
+     * Refuses, with a 413, a body holding an array or object with more members than any valid one
+     * can have, before binding it: a token scan stops at the first member too many, where binding
+     * would first build every element (a million empty vessels: seconds of CPU and a large heap
+     * for a 413). Malformed JSON is left to the binder, which names the place.
+     */
+    private void requireMembersWithin(byte[] body, int max) {
+        int[] members = new int[64];
+        boolean[] array = new boolean[64];
+        int depth = 0;
+        try (JsonParser parser = mapper.createParser(body)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token == JsonToken.END_ARRAY || token == JsonToken.END_OBJECT) {
+                    depth--;
+                    continue;
+                }
+                boolean member = depth > 0 && (token == JsonToken.PROPERTY_NAME || array[depth]);
+                if (member && ++members[depth] > max) {
+                    throw ApiException.tooLarge("the body holds an array or object with more than " + max
+                            + " members, more than any valid request has");
+                }
+                if (token == JsonToken.START_ARRAY || token == JsonToken.START_OBJECT) {
+                    depth++;
+                    if (depth == members.length) {
+                        members = java.util.Arrays.copyOf(members, depth * 2);
+                        array = java.util.Arrays.copyOf(array, depth * 2);
+                    }
+                    members[depth] = 0;
+                    array[depth] = token == JsonToken.START_ARRAY;
+                }
+            }
+        } catch (JacksonException e) {
+            // Malformed: the binder reports it with its location.
         }
     }
 
