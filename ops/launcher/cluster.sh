@@ -164,10 +164,7 @@ start_server() {
   # One solver per core across the machine: the servers share its cores. G1 with a 20 ms pause
   # goal: side by side with ZGC (./portopt bench cache, twice each) it served cached plans faster
   # (0.50-0.62 of nginx vs 0.46-0.50) with the same cache-hit POST tail; ZGC's concurrent work costs
-  # CPU that two cores do not have to spare. Solver threads run at a lower OS priority (nice 10
-  # through Java's thread priority; without permission to change it the JVM carries on at nice 0):
-  # when the cores are all busy, answering, parsing and shedding requests come before the
-  # anytime search, which only returns a slightly worse plan at its deadline.
+  # CPU that two cores do not have to spare.
   local cores threads
   cores="$(nproc)"; threads=$(( cores / $(server_count) )); ((threads >= 1)) || threads=1
   spawn "$name" env \
@@ -177,7 +174,6 @@ start_server() {
     PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$REPLICA_PORT/portopt?connectTimeout=2&socketTimeout=10" \
     PORTOPT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
     "$JAVA" -Duser.timezone=UTC -Xms512m -Xmx"$SERVER_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-      -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=10 \
       -XX:+ExitOnOutOfMemoryError -jar "$SERVER_JAR"
   # env execs java, so the recorded pid is the JVM's.
 }
@@ -460,7 +456,7 @@ cmd_scale() {
     for ((i = current + 1; i <= n; i++)); do
       wait_healthy "server-$i" 180
       # A slot left in maintenance by an earlier scale-down (still holding idle connections) is reused.
-      if haproxy_cmd "add server servers/server-$i 127.0.0.1:$((8080 + i)) check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 slowstart 10s maxconn $SERVER_MAXCONN observe layer7 error-limit 3 on-error mark-down" | grep -qi "already exists"; then
+      if haproxy_cmd "add server servers/server-$i 127.0.0.1:$((8080 + i)) check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 slowstart 10s maxconn $SERVER_MAXCONN observe layer4 error-limit 3 on-error mark-down" | grep -qi "already exists"; then
         haproxy_cmd "set server servers/server-$i state ready" >/dev/null
       fi
       haproxy_cmd "enable health servers/server-$i" >/dev/null

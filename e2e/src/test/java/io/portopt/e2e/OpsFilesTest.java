@@ -38,7 +38,7 @@ class OpsFilesTest {
         String output = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(output).isZero();
         assertThat(config).contains("retry-on conn-failure empty-response response-timeout", "option redispatch",
-                "option httpchk GET /health/ready", "observe layer7", "slowstart", "timeout queue",
+                "option httpchk GET /health/ready", "observe layer4", "slowstart", "timeout queue",
                 "prometheus-exporter", "stats socket", "ssl crt", "X-Request-Id");
     }
 }

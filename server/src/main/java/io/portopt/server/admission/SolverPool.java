@@ -26,10 +26,7 @@ import java.util.function.Supplier;
 /**
  * Bounded solver capacity. Solves run on platform threads, one per slot, never on the request's
  * virtual thread: a CPU-bound solve on a virtual thread would hold a carrier and starve every
- * other request (health checks included). Solver threads have the lowest priority: with the JVM's
- * thread priorities mapped to the OS (the launcher does so) a saturated machine serves requests
- * first and lets the anytime search have what is left. Heuristic constructions get a small pool
- * of their own at normal priority.
+ * other request (health checks included). Heuristic constructions get a small pool of their own.
  */
 @Component
 public class SolverPool implements DisposableBean {
@@ -55,8 +52,7 @@ public class SolverPool implements DisposableBean {
     public SolverPool(AdmissionProperties properties, MeterRegistry registry) {
         this.fullThreads = properties.effectiveSolverThreads();
         this.fullSlots = new FairSlots(fullThreads);
-        this.fullExecutor = Executors.newFixedThreadPool(fullThreads, Thread.ofPlatform().name("solver-", 1).daemon()
-                .priority(Thread.MIN_PRIORITY).factory());
+        this.fullExecutor = Executors.newFixedThreadPool(fullThreads, Thread.ofPlatform().name("solver-", 1).daemon().factory());
         this.heuristicSlotCount = properties.heuristicSlots();
         this.heuristicThreads = properties.heuristicThreads();
         this.heuristicSlots = new Semaphore(properties.heuristicSlots(), true);

@@ -59,9 +59,6 @@ class PlanController {
                 return ok(reply);
             }
         }
-        if (knownFingerprint == null) {
-            plans.shedIfSaturated(tenant);
-        }
         PlanRequest body = bodies.parse(raw, PlanRequest.class);
         RequestMapper.Outcome outcome = mapper.map(body, code -> ports.find(tenant.id(), code).orElse(null));
         if (!outcome.valid()) {

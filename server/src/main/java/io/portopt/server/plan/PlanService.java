@@ -45,6 +45,7 @@ public class PlanService {
     private static final String IDEMPOTENCY_CACHE = "idem";
     private static final String IN_FLIGHT_KEY = "portopt:inflight:";
     private static final double SECONDS_PER_MINUTE = 60.0;
+    private static final String SATURATED = "no solver slot and no heuristic slot free in time";
 
     private final SolverPool solvers;
     private final PlanStore store;
@@ -148,20 +149,6 @@ public class PlanService {
         return reply;
     }
 
-    /**
-     * Refuses a new problem before it is even parsed when every rung that could answer it is full:
-     * its solve could not start in time and the heuristic pool could not take it either. Parsing
-     * it would only spend the CPU the admitted requests need on a 503.
-     */
-    public void shedIfSaturated(Tenant tenant) {
-        if (solvers.saturatedFor(tenant.id(), admission.maxQueueWait())) {
-            shed.increment();
-            count(Rung.SHED, "saturated");
-            throw ApiException.unavailable("overloaded: no solver slot and no heuristic slot could take this request in time",
-                    solvers.retryAfterSeconds());
-        }
-    }
-
     private Reply replay(Tenant tenant, TwoTierCache.Hit<String> hit, String fingerprint) {
         if (hit == null) {
             return null;
@@ -200,6 +187,14 @@ public class PlanService {
         }
         boolean ownsClusterLock = false;
         try {
+            // Saturated: neither a solve nor the heuristic pool could take this request, so it is
+            // refused here, after the rungs that cost nothing (cache, a solve in flight here) and
+            // before the Redis round trips and the wait that would only end in the same 503.
+            if (solvers.saturatedFor(tenant.id(), admission.maxQueueWait())) {
+                shed.increment();
+                count(Rung.SHED, SATURATED);
+                throw ApiException.unavailable("overloaded: " + SATURATED, solvers.retryAfterSeconds());
+            }
             // Another server may be solving the same problem: wait for its plan in Redis instead.
             Boolean created = shared.setIfAbsent(IN_FLIGHT_KEY + key, utf8(serverName), solveBudget);
             ownsClusterLock = Boolean.TRUE.equals(created);
