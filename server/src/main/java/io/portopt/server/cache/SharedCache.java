@@ -157,6 +157,11 @@ public class SharedCache implements DisposableBean {
         }
     }
 
+    /** SET NX with a time to live, without waiting for the reply. */
+    public void setIfAbsentAsync(String key, byte[] value, Duration ttl) {
+        guarded("SETNX", () -> connection.async().set(key, value, SetArgs.Builder.nx().px(ttl.toMillis())), null);
+    }
+
     public void set(String key, byte[] value, Duration ttl) {
         guarded("SET", () -> connection.async().set(key, value, SetArgs.Builder.px(ttl.toMillis())), null);
     }

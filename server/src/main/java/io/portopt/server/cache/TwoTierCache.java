@@ -90,6 +90,31 @@ public final class TwoTierCache<V> {
         return null;
     }
 
+    /**
+     * Stores the value unless the key already holds one, in Redis (SET NX) when it can be asked,
+     * else locally; returns the value that was there first (null when this one was stored).
+     */
+    public V putIfAbsent(String key, V value) {
+        Boolean created = shared.setIfAbsent(sharedKey(key), encode.apply(value), sharedTtl);
+        if (Boolean.FALSE.equals(created)) {
+            Hit<V> existing = sharedResult(key, shared.get(sharedKey(key)));
+            if (existing != null) {
+                return existing.value();
+            }
+        }
+        if (Boolean.TRUE.equals(created)) {
+            local.put(key, value);
+            return null;
+        }
+        return local.asMap().putIfAbsent(key, value);
+    }
+
+    /** As {@link #putIfAbsent}, without waiting for Redis: the first value stays, unseen here. */
+    public void putIfAbsentAsync(String key, V value) {
+        local.asMap().putIfAbsent(key, value);
+        shared.setIfAbsentAsync(sharedKey(key), encode.apply(value), sharedTtl);
+    }
+
     public void put(String key, V value) {
         local.put(key, value);
         shared.set(sharedKey(key), encode.apply(value), sharedTtl);

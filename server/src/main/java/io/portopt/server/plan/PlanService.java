@@ -108,8 +108,11 @@ public class PlanService {
         Reply reply = idempotencyEntry == null ? null : replay(tenant, earlierAnswer.join(), request.fingerprint());
         if (reply == null) {
             reply = answer(tenant, request, t0);
-            if (idempotencyEntry != null) {
-                idempotency.put(idempotencyEntry, reply.planId() + "\t" + request.fingerprint());
+            if (idempotencyEntry != null && reply.rung() == Rung.CACHE) {
+                // Not waited for: a request racing this one for the same key is a cache hit too.
+                idempotency.putIfAbsentAsync(idempotencyEntry, reply.planId() + "\t" + request.fingerprint());
+            } else if (idempotencyEntry != null) {
+                reply = firstAnswer(tenant, idempotencyEntry, reply, request.fingerprint());
             }
         }
         Timer.builder(MetricNames.PLAN_LATENCY).tag("source", reply.rung().label()).publishPercentileHistogram()
@@ -141,12 +144,27 @@ public class PlanService {
             }
             reply = reply(Rung.CACHE, hit.value(), null, t0, null);
             if (idempotencyEntry != null) {
-                idempotency.put(idempotencyEntry, reply.planId() + "\t" + fingerprint);
+                // Not waited for: a request racing this one for the same key is a cache hit too.
+                idempotency.putIfAbsentAsync(idempotencyEntry, reply.planId() + "\t" + fingerprint);
             }
         }
         Timer.builder(MetricNames.PLAN_LATENCY).tag("source", reply.rung().label()).publishPercentileHistogram()
                 .register(registry).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         return reply;
+    }
+
+    /**
+     * Records this reply as the key's answer, unless a concurrent request with the same key (a
+     * retry racing its original, on this server or another) recorded one first: then that first
+     * answer is the one both get, so a key never yields two different plans.
+     */
+    private Reply firstAnswer(Tenant tenant, String idempotencyEntry, Reply reply, String fingerprint) {
+        String earlier = idempotency.putIfAbsent(idempotencyEntry, reply.planId() + "\t" + fingerprint);
+        if (earlier == null || earlier.startsWith(reply.planId() + "\t")) {
+            return reply;
+        }
+        Reply first = replay(tenant, new TwoTierCache.Hit<>(earlier, TwoTierCache.Tier.SHARED), fingerprint);
+        return first != null ? first : reply;
     }
 
     private Reply replay(Tenant tenant, TwoTierCache.Hit<String> hit, String fingerprint) {

@@ -66,6 +66,17 @@ class TwoTierCacheTest {
     }
 
     @Test
+    void theFirstValuePutIfAbsentWinsAcrossServersAndTheLaterWriterLearnsIt() {
+        TwoTierCache<String> a = cache(shared(RealServices.REDIS_URL));
+        TwoTierCache<String> b = cache(shared(RealServices.REDIS_URL));
+        String key = UUID.randomUUID().toString();
+        assertThat(a.putIfAbsent(key, "first")).isNull();
+        assertThat(b.putIfAbsent(key, "second")).isEqualTo("first");
+        assertThat(b.get(key).value()).isEqualTo("first");
+        assertThat(a.putIfAbsent(key, "third")).isEqualTo("first");
+    }
+
+    @Test
     void evictingEverywhereDropsTheOtherServersLocalCopy() throws Exception {
         TwoTierCache<String> a = cache(shared(RealServices.REDIS_URL));
         TwoTierCache<String> b = cache(shared(RealServices.REDIS_URL));
