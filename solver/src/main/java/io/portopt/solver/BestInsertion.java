@@ -25,6 +25,11 @@ final class BestInsertion {
 
     /** Inserts v at its cheapest feasible position; returns the berth, or -1 when none is feasible. */
     int insert(Schedule s, int v, double blinkRate) {
+        return insert(s, v, blinkRate, null);
+    }
+
+    /** As {@link #insert(Schedule, int, double)}, at the berths flagged in {@code only} (all when null). */
+    int insert(Schedule s, int v, double blinkRate, boolean[] only) {
         double bestDelta = Double.POSITIVE_INFINITY;
         int bestBerth = -1;
         int bestPos = -1;
@@ -33,7 +38,7 @@ final class BestInsertion {
         long[] handling = p.handling[v];
         for (int b : p.compatible[v]) {
             long h = handling[b];
-            if (w * h >= bestDelta) {
+            if (w * h >= bestDelta || (only != null && !only[b])) {
                 continue;
             }
             int l = s.len[b];

@@ -25,12 +25,13 @@ final class Schedule {
      * Per berth, for the delay evaluation of {@link #insertionDelta} ({@link #delayCost}): from each
      * position to the end of its run of back-to-back vessels, the run end, the total weight and the
      * least room (how far the vessels can be delayed as a block). Rebuilt lazily after a berth
-     * changes ({@code runsStale}).
+     * changes, from the first changed position on ({@code staleFrom}; {@link #FRESH} when up to date).
      */
     private final int[][] runEnd;
     private final double[][] runWeight;
     private final long[][] runRoom;
-    private final boolean[] runsStale;
+    private final int[] staleFrom;
+    private static final int FRESH = Integer.MAX_VALUE;
 
     Schedule(CompiledProblem p) {
         this.p = p;
@@ -46,8 +47,17 @@ final class Schedule {
         runEnd = new int[p.berthCount][];
         runWeight = new double[p.berthCount][];
         runRoom = new long[p.berthCount][];
-        runsStale = new boolean[p.berthCount];
-        Arrays.fill(runsStale, true);
+        staleFrom = new int[p.berthCount];
+    }
+
+    /** Empties every berth. */
+    void clear() {
+        Arrays.fill(len, 0);
+        Arrays.fill(berthOf, -1);
+        Arrays.fill(berthCost, 0);
+        Arrays.fill(staleFrom, 0);
+        assignedCount = 0;
+        cost = 0;
     }
 
     void copyFrom(Schedule other) {
@@ -67,7 +77,7 @@ final class Schedule {
         System.arraycopy(other.end[b], 0, end[b], 0, l);
         len[b] = l;
         berthCost[b] = other.berthCost[b];
-        runsStale[b] = true;
+        staleFrom[b] = 0;
     }
 
     long readyAt(int b, int pos) {
@@ -108,7 +118,7 @@ final class Schedule {
         if (pos >= l || ready <= start[b][pos]) {
             return 0;
         }
-        if (runsStale[b]) {
+        if (staleFrom[b] != FRESH) {
             rebuildRuns(b);
         }
         int[] sq = seq[b];
@@ -153,12 +163,12 @@ final class Schedule {
      */
     private void rebuildRuns(int b) {
         int l = len[b];
-        work += 1 + l / 4;
         if (runEnd[b] == null) {
             int capacity = seq[b].length;
             runEnd[b] = new int[capacity];
             runWeight[b] = new double[capacity];
             runRoom[b] = new long[capacity];
+            staleFrom[b] = 0;
         }
         int[] sq = seq[b];
         long[] st = start[b];
@@ -166,10 +176,18 @@ final class Schedule {
         int[] re = runEnd[b];
         double[] rw = runWeight[b];
         long[] rr = runRoom[b];
+        // Positions before the change keep their values, except those in the run that reaches it
+        // (the vessel just before the change may now join or leave the run after it): rebuild from
+        // the start of that run on. Earlier runs end before it and do not depend on what follows.
+        int from = Math.max(0, Math.min(staleFrom[b], l) - 1);
+        while (from > 0 && joins(b, from - 1)) {
+            from--;
+        }
+        work += 1 + (l - from) / 4;
         long close = p.closes[b];
         long[] closureFrom = p.closureFrom[b];
         int c = 0;
-        for (int q = 0; q < l; q++) {
+        for (int q = from; q < l; q++) {
             int u = sq[q];
             if (p.tidal[u]) {
                 rr[q] = 0;
@@ -185,8 +203,8 @@ final class Schedule {
             }
             rr[q] = room;
         }
-        for (int q = l - 1; q >= 0; q--) {
-            boolean joinsNext = q < l - 1 && st[q + 1] == en[q] && !p.tidal[sq[q]] && !p.tidal[sq[q + 1]];
+        for (int q = l - 1; q >= from; q--) {
+            boolean joinsNext = q < l - 1 && joins(b, q);
             if (joinsNext) {
                 re[q] = re[q + 1];
                 rw[q] = p.weight[sq[q]] + rw[q + 1];
@@ -196,7 +214,12 @@ final class Schedule {
                 rw[q] = p.weight[sq[q]];
             }
         }
-        runsStale[b] = false;
+        staleFrom[b] = FRESH;
+    }
+
+    /** Whether the vessel at q of berth b and the next one form one run (back to back, neither tide-bound). */
+    private boolean joins(int b, int q) {
+        return start[b][q + 1] == end[b][q] && !p.tidal[seq[b][q]] && !p.tidal[seq[b][q + 1]];
     }
 
     /** Inserts v at pos of berth b; the caller has checked feasibility with {@link #insertionDelta}. */
@@ -210,7 +233,7 @@ final class Schedule {
         len[b] = l + 1;
         berthOf[v] = b;
         assignedCount++;
-        runsStale[b] = true;
+        staleFrom[b] = Math.min(staleFrom[b], pos);
         // Force re-timing of the inserted vessel.
         start[b][pos] = Long.MIN_VALUE;
         retime(b, pos);
@@ -245,7 +268,7 @@ final class Schedule {
         len[b] = l - 1;
         berthOf[v] = -1;
         assignedCount--;
-        runsStale[b] = true;
+        staleFrom[b] = Math.min(staleFrom[b], pos);
         retime(b, pos);
         return removedStart;
     }
@@ -285,7 +308,7 @@ final class Schedule {
         for (int b = 0; b < len.length; b++) {
             long ready = Long.MIN_VALUE;
             berthCost[b] = 0;
-            runsStale[b] = true;
+            staleFrom[b] = 0;
             for (int q = 0; q < len[b]; q++) {
                 int u = seq[b][q];
                 long su = p.earliestStart(u, b, ready);
