@@ -165,8 +165,9 @@ start_server() {
   # goal: side by side with ZGC (./portopt bench cache, twice each) it served cached plans faster
   # (0.50-0.62 of nginx vs 0.46-0.50) with the same cache-hit POST tail; ZGC's concurrent work costs
   # CPU that two cores do not have to spare.
-  local cores threads
+  local cores threads jar
   cores="$(nproc)"; threads=$(( cores / $(server_count) )); ((threads >= 1)) || threads=1
+  jar="$(server_jar_copy)"
   spawn "$name" env \
     PORTOPT_SOLVER_THREADS="${PORTOPT_SOLVER_THREADS:-$threads}" \
     PORTOPT_PORT="$port" PORTOPT_MANAGEMENT_PORT="$((port + 1000))" PORTOPT_SERVER_NAME="$name" \
@@ -174,8 +175,21 @@ start_server() {
     PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$REPLICA_PORT/portopt?connectTimeout=2&socketTimeout=10" \
     PORTOPT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
     "$JAVA" -Duser.timezone=UTC -Xms512m -Xmx"$SERVER_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-      -XX:+ExitOnOutOfMemoryError -jar "$SERVER_JAR"
+      -XX:+ExitOnOutOfMemoryError -jar "$jar"
   # env execs java, so the recorded pid is the JVM's.
+}
+
+# A running JVM loads classes from its jar lazily: rebuilding server/target under it makes its next
+# new class a NoClassDefFoundError. So each server runs from a copy named after the build it came
+# from; a rebuild takes effect for servers (re)started after it, and running ones are unharmed.
+server_jar_copy() {
+  local dir="$VAR/lib" stamp copy
+  stamp="$(stat -c '%Y-%s' "$SERVER_JAR")"; copy="$dir/portopt-server-$stamp.jar"
+  mkdir -p "$dir"
+  if [[ ! -f "$copy" ]]; then
+    cp "$SERVER_JAR" "$copy.tmp.$$" && mv -f "$copy.tmp.$$" "$copy"
+  fi
+  echo "$copy"
 }
 
 # --- HAProxy -----------------------------------------------------------------------------------
@@ -406,6 +420,7 @@ cmd_down() {
     [[ "$c" == run-* || "$c" == test-* ]] && continue
     terminate "$c" KILL 5
   done
+  rm -rf "$VAR/lib"   # the servers' jar copies; no server runs from them any more
   say "cluster stopped"
 }
 

@@ -9,7 +9,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.filter.ServerHttpObservationFilter;
 
 import java.io.IOException;
 
@@ -50,7 +49,7 @@ class CachedPlanReads extends OncePerRequestFilter {
             return;
         }
         // Metrics see the same route as the controller's.
-        ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(PATTERN));
+        request.setAttribute(io.portopt.server.system.HttpMetrics.ROUTE_ATTRIBUTE, PATTERN);
         response.setStatus(200);
         response.setContentType("application/json");
         response.setContentLength(body.length);
