@@ -52,6 +52,11 @@ public final class PortoptClient {
     /** Longer than the server's largest solve budget plus queueing. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(40);
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /**
+     * The attempt number, sent with a key this client made up: on attempt 1 the server knows the key
+     * is new and skips looking up an earlier answer (a Redis round trip on the cache-hit path).
+     */
+    public static final String ATTEMPT = "Portopt-Attempt";
     /** Retry-After values beyond this are treated as this (protects against absurd headers). */
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
@@ -142,6 +147,12 @@ public final class PortoptClient {
 
     /** Sends any request once with the given {@code Idempotency-Key} (null: none). */
     public Response send(String method, String path, byte[] json, String idempotencyKey) throws IOException, InterruptedException {
+        return send(method, path, json, idempotencyKey, 0);
+    }
+
+    /** One attempt; {@code attempt} > 0 is sent as {@link #ATTEMPT} (only for keys this client made). */
+    private Response send(String method, String path, byte[] json, String idempotencyKey, int attempt)
+            throws IOException, InterruptedException {
         attempts.increment();
         HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
                 .header("Accept", "application/json");
@@ -150,6 +161,9 @@ public final class PortoptClient {
         }
         if (idempotencyKey != null) {
             b.header(IDEMPOTENCY_KEY, idempotencyKey);
+            if (attempt > 0) {
+                b.header(ATTEMPT, Integer.toString(attempt));
+            }
         }
         if (json != null) {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(json));
@@ -174,6 +188,8 @@ public final class PortoptClient {
             throws IOException, InterruptedException {
         String key = idempotencyKey != null ? idempotencyKey
                 : "POST".equalsIgnoreCase(method) ? UUID.randomUUID().toString() : null;
+        // The caller's own key may have been used before (an application-level retry): no hint then.
+        boolean ownKey = idempotencyKey == null && key != null;
         calls.increment();
         budget.onCall();
         long deadline = ticker.nanoTime() + retryPolicy.maxTotalTime().toNanos();
@@ -181,7 +197,7 @@ public final class PortoptClient {
             Response response = null;
             IOException failure = null;
             try {
-                response = send(method, path, json, key);
+                response = send(method, path, json, key, ownKey ? attempt : 0);
                 if (!RetryPolicy.isRetryableStatus(response.status())) {
                     return response;
                 }

@@ -52,7 +52,7 @@ class RetryTest {
         void answer(HttpExchange exchange) throws IOException;
     }
 
-    record Seen(String method, String path, String idempotencyKey) {
+    record Seen(String method, String path, String idempotencyKey, String attempt) {
     }
 
     /** Fake monotonic clock whose sleeper advances it and records every delay. */
@@ -88,7 +88,8 @@ class RetryTest {
         server.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
             seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getPath(),
-                    ex.getRequestHeaders().getFirst(PortoptClient.IDEMPOTENCY_KEY)));
+                    ex.getRequestHeaders().getFirst(PortoptClient.IDEMPOTENCY_KEY),
+                    ex.getRequestHeaders().getFirst(PortoptClient.ATTEMPT)));
             Behaviour next = script.pollFirst();
             (next != null ? next : fallback).answer(ex);
         });
@@ -156,6 +157,8 @@ class RetryTest {
         assertNotNull(key);
         assertEquals(key, UUIDs.parse(key), "a UUID");
         assertTrue(seen.stream().allMatch(s -> key.equals(s.idempotencyKey())), "same key on every attempt: " + seen);
+        assertEquals(List.of("1", "2", "3"), seen.stream().map(Seen::attempt).toList(),
+                "a key the client made up carries its attempt number, so the server knows attempt 1 is new");
     }
 
     @Test
@@ -183,6 +186,9 @@ class RetryTest {
         assertNotEquals(seen.get(0).idempotencyKey(), seen.get(1).idempotencyKey());
         assertEquals("my-key-1", seen.get(2).idempotencyKey());
         assertEquals("my-key-1", seen.get(3).idempotencyKey());
+        assertEquals("1", seen.get(0).attempt());
+        assertNull(seen.get(2).attempt(), "the caller's own key may have been used before: no attempt number");
+        assertNull(seen.get(3).attempt());
     }
 
     @Test

@@ -25,6 +25,11 @@ class PlanController {
     /** RFC 9211 cache status; {@code portopt} names the cache, the rung is in a parameter. */
     static final String CACHE_STATUS = "Cache-Status";
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /**
+     * Sent by the Java SDK: the attempt number of this call, 1 on its first try with a key the SDK
+     * made up itself, so no earlier answer to look up can exist.
+     */
+    static final String ATTEMPT = "Portopt-Attempt";
 
     private final PlanService plans;
     private final PlanStore store;
@@ -49,7 +54,10 @@ class PlanController {
     ResponseEntity<byte[]> create(HttpServletRequest request) throws InterruptedException {
         Tenant tenant = Tenant.of(request);
         String idempotencyKey = idempotencyKey(request);
-        var earlierAnswer = plans.earlierAnswer(tenant, idempotencyKey);
+        // A key on its first attempt cannot have been answered yet: no Redis look-up on the path.
+        // Its answer is still recorded, first answer wins, for the retries that may follow.
+        boolean firstAttempt = "1".equals(request.getHeader(ATTEMPT));
+        var earlierAnswer = firstAttempt ? PlanService.NO_EARLIER_ANSWER : plans.earlierAnswer(tenant, idempotencyKey);
         byte[] raw = bodies.read(request);
         String digest = repeatedBodies.digest(tenant, raw);
         String knownFingerprint = repeatedBodies.fingerprintOf(digest);

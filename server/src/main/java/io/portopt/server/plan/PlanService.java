@@ -87,13 +87,16 @@ public class PlanService {
     public record Reply(Rung rung, String planId, byte[] body) {
     }
 
+    /** For a key on its first attempt: nothing to look up. */
+    public static final CompletableFuture<TwoTierCache.Hit<String>> NO_EARLIER_ANSWER = CompletableFuture.completedFuture(null);
+
     /**
      * Starts looking up what an {@code Idempotency-Key} was answered with, before the request body is
      * even parsed: a client sends a fresh key with nearly every request, so this read is usually a
      * Redis miss, and overlapping its round trip with the parse keeps it off the cache-hit path.
      */
     public CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer(Tenant tenant, String idempotencyKey) {
-        return idempotencyKey == null ? CompletableFuture.completedFuture(null)
+        return idempotencyKey == null ? NO_EARLIER_ANSWER
                 : idempotency.lookup(namespaced(tenant, idempotencyKey));
     }
 

@@ -22,6 +22,9 @@ import org.springframework.test.context.ActiveProfiles;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -121,6 +124,50 @@ public class PlanApiTest {
                 key);
         assertThat(reused.status()).isEqualTo(422);
         assertThat(client.send("POST", "/v1/plans", body, "bad key").status()).isEqualTo(400);
+    }
+
+    /** A key's first attempt (the SDK's Portopt-Attempt: 1) skips the look-up but is still recorded. */
+    @Test
+    void aFirstAttemptIsRecordedSoItsRetriesAreReplayed() throws Exception {
+        byte[] body = JSON.writeValueAsBytes(smallRequest(seed + 9));
+        HttpClient http = HttpClient.newHttpClient();
+        String apiKey = TestTenants.newKey(jdbc, "attempts");
+        java.util.function.BiFunction<String, String, HttpResponse<String>> post = (key, attempt) -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/plans"))
+                        .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                        .header("Idempotency-Key", key).header("Portopt-Attempt", attempt)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        // A solve on its first attempt, then its retry: the same plan, replayed.
+        HttpResponse<String> solved = post.apply("first-" + seed, "1");
+        HttpResponse<String> retry = post.apply("first-" + seed, "2");
+        assertThat(solved.statusCode()).isEqualTo(200);
+        assertThat(retry.headers().firstValue("Cache-Status").orElse("")).contains("detail=replay");
+        assertThat(JSON.readTree(retry.body()).get("id").asString()).isEqualTo(JSON.readTree(solved.body()).get("id").asString());
+
+        // An exact cache hit on its first attempt: recorded in the background, so a retry replays it.
+        HttpResponse<String> hit = post.apply("hit-" + seed, "1");
+        assertThat(hit.headers().firstValue("Cache-Status").orElse("")).contains("detail=cache");
+        String hitId = JSON.readTree(hit.body()).get("id").asString();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        HttpResponse<String> again;
+        do {
+            again = post.apply("hit-" + seed, "2");
+        } while (!again.headers().firstValue("Cache-Status").orElse("").contains("replay") && System.nanoTime() < deadline);
+        assertThat(again.headers().firstValue("Cache-Status").orElse("")).contains("detail=replay");
+        assertThat(JSON.readTree(again.body()).get("id").asString()).isEqualTo(hitId);
+
+        // The key reused for another body on a later attempt is still refused.
+        HttpResponse<String> reused = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/plans"))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .header("Idempotency-Key", "first-" + seed).header("Portopt-Attempt", "2")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(smallRequest(seed + 10)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reused.statusCode()).isEqualTo(422);
     }
 
     @Test
