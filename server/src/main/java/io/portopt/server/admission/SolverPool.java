@@ -100,21 +100,28 @@ public class SolverPool implements DisposableBean {
         }
     }
 
-    /** A construction heuristic on the small pool; null when that pool is saturated too. */
-    public SolveResult solveHeuristic(String tenant, Problem problem) throws InterruptedException {
-        return onHeuristicPool(tenant, heuristicTimer, () -> BerthPlanner.solve(problem, SolverOptions.constructionOnly()));
+    /**
+     * A construction heuristic on the small pool; null when that pool is saturated too. With
+     * {@code beyondWaitBudget} the pool's wait estimate is not checked, only that a slot is free.
+     */
+    public SolveResult solveHeuristic(String tenant, Problem problem, boolean beyondWaitBudget) throws InterruptedException {
+        return onHeuristicPool(tenant, heuristicTimer, beyondWaitBudget,
+                () -> BerthPlanner.solve(problem, SolverOptions.constructionOnly()));
     }
 
     /** Re-times and repairs a similar plan for this problem on the small pool; null when saturated. */
-    public SolveResult repair(String tenant, Problem problem, List<Assignment> hint) throws InterruptedException {
-        return onHeuristicPool(tenant, repairTimer, () -> BerthPlanner.repair(problem, hint, SolverOptions.constructionOnly()));
+    public SolveResult repair(String tenant, Problem problem, List<Assignment> hint, boolean beyondWaitBudget)
+            throws InterruptedException {
+        return onHeuristicPool(tenant, repairTimer, beyondWaitBudget,
+                () -> BerthPlanner.repair(problem, hint, SolverOptions.constructionOnly()));
     }
 
     /**
      * The small pool, shared fairly: one tenant may hold at most half of its slots, so a tenant
      * whose flood spills over into heuristics cannot leave another tenant with nothing but 503s.
      */
-    private SolveResult onHeuristicPool(String tenant, Timer timer, Supplier<SolveResult> work) throws InterruptedException {
+    private SolveResult onHeuristicPool(String tenant, Timer timer, boolean beyondWaitBudget, Supplier<SolveResult> work)
+            throws InterruptedException {
         if (heuristicInUse.merge(tenant, 1, Integer::sum) > heuristicPerTenant) {
             heuristicInUse.merge(tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
             return null;
@@ -122,7 +129,7 @@ public class SolverPool implements DisposableBean {
         try {
             // Deadline-aware and never blocking: a request the pool cannot start within the wait
             // budget is refused now, so a shed request costs microseconds, not a wait that fails.
-            if (estimatedHeuristicWaitNanos() > heuristicWait.toNanos() || !heuristicSlots.tryAcquire()) {
+            if ((!beyondWaitBudget && estimatedHeuristicWaitNanos() > heuristicWait.toNanos()) || !heuristicSlots.tryAcquire()) {
                 return null;
             }
             try {

@@ -251,18 +251,22 @@ public class PlanService {
 
     /** Overloaded: a similar problem's plan repaired for this one, else a fast heuristic, else 503. */
     private Reply degrade(Tenant tenant, ResolvedRequest request, long t0, String reason) throws InterruptedException {
+        // A request that has already waited (for a solver slot or a coalesced solve) longer than a
+        // 503 may take would only get a slow 503 now: it gets a repaired or heuristic plan instead,
+        // even beyond the small pool's wait budget, as long as the pool has a slot for it at all.
+        boolean pastFastRefusal = System.nanoTime() - t0 > admission.heuristicWait().toNanos();
         if (request.options().allowApproximate()) {
             TwoTierCache.Hit<String> hint = similar.get(namespaced(tenant, request.similarity(ladder.approximateQuantum())));
             if (hint != null) {
                 String[] lines = hint.value().split("\n");
-                SolveResult repaired = solvers.repair(tenant.id(), request.problem(), parseHint(lines));
+                SolveResult repaired = solvers.repair(tenant.id(), request.problem(), parseHint(lines), pastFastRefusal);
                 if (repaired != null) {
                     StoredPlan plan = persist(tenant, request, repaired, Rung.APPROXIMATE, reason, lines[0]);
                     return reply(Rung.APPROXIMATE, plan, reason, t0, lines[0]);
                 }
             }
         }
-        SolveResult result = solvers.solveHeuristic(tenant.id(), request.problem());
+        SolveResult result = solvers.solveHeuristic(tenant.id(), request.problem(), pastFastRefusal);
         if (result == null) {
             shed.increment();
             count(Rung.SHED, reason);
