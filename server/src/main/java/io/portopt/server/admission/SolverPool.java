@@ -69,6 +69,8 @@ public class SolverPool implements DisposableBean {
                 .description("Requests waiting for a solver slot").register(registry);
         Gauge.builder(MetricNames.SOLVES_IN_FLIGHT, fullSlots, FairSlots::running)
                 .description("Full solves running").register(registry);
+        Gauge.builder(MetricNames.HEURISTIC_IN_FLIGHT, this, SolverPool::heuristicInFlight)
+                .description("Heuristic constructions and repairs running or queued").register(registry);
     }
 
     private static Timer solveTimer(MeterRegistry registry, String kind) {
@@ -162,9 +164,14 @@ public class SolverPool implements DisposableBean {
                 TimeUnit.MILLISECONDS.toNanos(meanSolveMillis.get()));
     }
 
+    /** Heuristic constructions and repairs running or queued. */
+    int heuristicInFlight() {
+        return heuristicSlotCount - heuristicSlots.availablePermits();
+    }
+
     /** Queued and running heuristic work ahead of a new request, over the pool's threads. */
     private long estimatedHeuristicWaitNanos() {
-        long ahead = heuristicSlotCount - heuristicSlots.availablePermits();
+        long ahead = heuristicInFlight();
         return ahead * meanHeuristicMicros.get() * 1000 / heuristicThreads;
     }
 

@@ -15,6 +15,8 @@ public final class MetricNames {
     public static final String SOLVES_IN_FLIGHT = "portopt.solves.in.flight";
     public static final String SOLVER_QUEUE_DEPTH = "portopt.solver.queue.depth";
     public static final String SOLVER_QUEUE_WAIT = "portopt.solver.queue.wait";
+    /** Heuristic constructions and repairs running or queued on the small pool. */
+    public static final String HEURISTIC_IN_FLIGHT = "portopt.heuristic.in.flight";
     /** Requests refused with 429 because their tenant was over its rate. */
     public static final String RATE_LIMITED = "portopt.rate.limited";
     /** Requests refused with 401 (no key, an unknown key or a revoked one). */
