@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,6 +66,24 @@ class ClusterIT {
                    {"id": "V4", "arrival": "2026-01-01T13:00:00Z", "lengthM": 220, "draftM": 11, "handlingMinutes": 300}],
                  "options": {"timeLimitMs": %d, "seed": %d}}
                 """.formatted(300 + seed % 500, timeLimitMs, seed);
+    }
+
+    /** A plan request of {@code vessels} calls at ten berths: a body of roughly 100 bytes per vessel. */
+    static String largeRequest(long seed, int vessels, int timeLimitMs) {
+        StringBuilder s = new StringBuilder("{\"berths\": [");
+        for (int b = 1; b <= 10; b++) {
+            s.append(b > 1 ? "," : "").append("{\"id\": \"B").append(b).append("\"}");
+        }
+        s.append("], \"vessels\": [");
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        java.time.Instant base = java.time.Instant.parse("2026-03-01T00:00:00Z");
+        for (int v = 0; v < vessels; v++) {
+            s.append(v > 0 ? ",\n" : "").append("{\"id\": \"V").append(v).append("\", \"arrival\": \"")
+                    .append(base.plusSeconds(60L * (v * 25 + r.nextInt(60)))).append("\", \"handlingMinutes\": ")
+                    .append(120 + r.nextInt(400)).append("}");
+        }
+        return s.append("], \"options\": {\"timeLimitMs\": ").append(timeLimitMs).append(", \"seed\": ")
+                .append(seed & 0xffff).append("}}").toString();
     }
 
     private static String haproxyStatus(String server) throws Exception {
@@ -302,11 +322,26 @@ class ClusterIT {
         try (OpenLoad load = new OpenLoad(URI.create("http://127.0.0.1:8080/v1/plans"), 40, 40 * 20,
                 n -> smallRequest(n % 3 == 0 ? 1 : 1000 + n, 50))) {
             Thread.sleep(4000);
+            // Large bodies too (beyond HAProxy's old 128 kB buffers, which it could not retry),
+            // solving on both servers when one is killed.
+            List<CompletableFuture<HttpResponse<String>>> large = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String body = largeRequest(System.nanoTime() + i, 1800, 4000);
+                assertThat(body.length()).as("a body larger than 128 kB").isGreaterThan(131_072);
+                large.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/v1/plans"))
+                        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + Launcher.devApiKey())
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            Thread.sleep(1500);
             Launcher.ok(30, "kill", "server-1");
             awaitStatus("server-1", "DOWN", Duration.ofSeconds(6));
             Thread.sleep(8000);
             outcomes = load.finish(Duration.ofSeconds(60));
             ids = load.planIds();
+            for (CompletableFuture<HttpResponse<String>> f : large) {
+                assertThat(f.get(60, TimeUnit.SECONDS).statusCode()).as("a large request in flight at the kill").isEqualTo(200);
+            }
         }
         System.out.println("outcomes under kill -9: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");

@@ -36,7 +36,6 @@ public class SolverPool implements DisposableBean {
     private final Semaphore heuristicSlots;
     private final int heuristicPerTenant;
     private final java.util.concurrent.ConcurrentMap<String, Integer> heuristicInUse = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Duration heuristicWait;
     private final ExecutorService heuristicExecutor;
     /** Exponentially weighted mean solve time, to estimate queue waits. */
     private final AtomicLong meanSolveMillis = new AtomicLong(1000);
@@ -57,7 +56,6 @@ public class SolverPool implements DisposableBean {
         this.heuristicThreads = properties.heuristicThreads();
         this.heuristicSlots = new Semaphore(properties.heuristicSlots(), true);
         this.heuristicPerTenant = Math.max(1, properties.heuristicSlots() / 2);
-        this.heuristicWait = properties.heuristicWait();
         this.heuristicExecutor = Executors.newFixedThreadPool(properties.heuristicThreads(),
                 Thread.ofPlatform().name("heuristic-", 1).daemon().factory());
         this.fullTimer = solveTimer(registry, "full");
@@ -103,18 +101,19 @@ public class SolverPool implements DisposableBean {
     }
 
     /**
-     * A construction heuristic on the small pool; null when that pool is saturated too. With
-     * {@code beyondWaitBudget} the pool's wait estimate is not checked, only that a slot is free.
+     * A construction heuristic on the small pool; null when that pool is saturated too: its
+     * estimated wait exceeds {@code maxWait} (null: no limit, a free slot is enough), or it has no
+     * free slot.
      */
-    public SolveResult solveHeuristic(String tenant, Problem problem, boolean beyondWaitBudget) throws InterruptedException {
-        return onHeuristicPool(tenant, heuristicTimer, beyondWaitBudget,
+    public SolveResult solveHeuristic(String tenant, Problem problem, Duration maxWait) throws InterruptedException {
+        return onHeuristicPool(tenant, heuristicTimer, maxWait,
                 () -> BerthPlanner.solve(problem, SolverOptions.constructionOnly()));
     }
 
     /** Re-times and repairs a similar plan for this problem on the small pool; null when saturated. */
-    public SolveResult repair(String tenant, Problem problem, List<Assignment> hint, boolean beyondWaitBudget)
+    public SolveResult repair(String tenant, Problem problem, List<Assignment> hint, Duration maxWait)
             throws InterruptedException {
-        return onHeuristicPool(tenant, repairTimer, beyondWaitBudget,
+        return onHeuristicPool(tenant, repairTimer, maxWait,
                 () -> BerthPlanner.repair(problem, hint, SolverOptions.constructionOnly()));
     }
 
@@ -122,7 +121,7 @@ public class SolverPool implements DisposableBean {
      * The small pool, shared fairly: one tenant may hold at most half of its slots, so a tenant
      * whose flood spills over into heuristics cannot leave another tenant with nothing but 503s.
      */
-    private SolveResult onHeuristicPool(String tenant, Timer timer, boolean beyondWaitBudget, Supplier<SolveResult> work)
+    private SolveResult onHeuristicPool(String tenant, Timer timer, Duration maxWait, Supplier<SolveResult> work)
             throws InterruptedException {
         if (heuristicInUse.merge(tenant, 1, Integer::sum) > heuristicPerTenant) {
             heuristicInUse.merge(tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
@@ -131,7 +130,7 @@ public class SolverPool implements DisposableBean {
         try {
             // Deadline-aware and never blocking: a request the pool cannot start within the wait
             // budget is refused now, so a shed request costs microseconds, not a wait that fails.
-            if ((!beyondWaitBudget && estimatedHeuristicWaitNanos() > heuristicWait.toNanos()) || !heuristicSlots.tryAcquire()) {
+            if ((maxWait != null && estimatedHeuristicWaitNanos() > maxWait.toNanos()) || !heuristicSlots.tryAcquire()) {
                 return null;
             }
             try {
@@ -154,11 +153,12 @@ public class SolverPool implements DisposableBean {
 
     /**
      * True when a new request of this tenant could neither start a full solve within {@code maxWait}
-     * nor get onto the heuristic pool: whatever it is, it would be shed.
+     * nor get onto the heuristic pool within {@code maxHeuristicWait} (null: no limit): whatever it
+     * is, it would be shed.
      */
-    public boolean saturatedFor(String tenant, Duration maxWait) {
+    public boolean saturatedFor(String tenant, Duration maxWait, Duration maxHeuristicWait) {
         boolean heuristicFull = heuristicInUse.getOrDefault(tenant, 0) >= heuristicPerTenant
-                || estimatedHeuristicWaitNanos() > heuristicWait.toNanos()
+                || (maxHeuristicWait != null && estimatedHeuristicWaitNanos() > maxHeuristicWait.toNanos())
                 || heuristicSlots.availablePermits() == 0;
         return heuristicFull && fullSlots.wouldRefuse(tenant, maxWait.toNanos(),
                 TimeUnit.MILLISECONDS.toNanos(meanSolveMillis.get()));

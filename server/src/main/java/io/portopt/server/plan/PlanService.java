@@ -211,7 +211,7 @@ public class PlanService {
             // Saturated: neither a solve nor the heuristic pool could take this request, so it is
             // refused here, after the rungs that cost nothing (cache, a solve in flight here) and
             // before the Redis round trips and the wait that would only end in the same 503.
-            if (solvers.saturatedFor(tenant.id(), admission.maxQueueWait())) {
+            if (solvers.saturatedFor(tenant.id(), admission.maxQueueWait(), heuristicBudget(request, t0))) {
                 shed.increment();
                 count(Rung.SHED, SATURATED);
                 throw ApiException.unavailable("overloaded: " + SATURATED, solvers.retryAfterSeconds());
@@ -251,22 +251,19 @@ public class PlanService {
 
     /** Overloaded: a similar problem's plan repaired for this one, else a fast heuristic, else 503. */
     private Reply degrade(Tenant tenant, ResolvedRequest request, long t0, String reason) throws InterruptedException {
-        // A request that has already waited (for a solver slot or a coalesced solve) longer than a
-        // 503 may take would only get a slow 503 now: it gets a repaired or heuristic plan instead,
-        // even beyond the small pool's wait budget, as long as the pool has a slot for it at all.
-        boolean pastFastRefusal = System.nanoTime() - t0 > admission.heuristicWait().toNanos();
+        Duration heuristicBudget = heuristicBudget(request, t0);
         if (request.options().allowApproximate()) {
             TwoTierCache.Hit<String> hint = similar.get(namespaced(tenant, request.similarity(ladder.approximateQuantum())));
             if (hint != null) {
                 String[] lines = hint.value().split("\n");
-                SolveResult repaired = solvers.repair(tenant.id(), request.problem(), parseHint(lines), pastFastRefusal);
+                SolveResult repaired = solvers.repair(tenant.id(), request.problem(), parseHint(lines), heuristicBudget);
                 if (repaired != null) {
                     StoredPlan plan = persist(tenant, request, repaired, Rung.APPROXIMATE, reason, lines[0]);
                     return reply(Rung.APPROXIMATE, plan, reason, t0, lines[0]);
                 }
             }
         }
-        SolveResult result = solvers.solveHeuristic(tenant.id(), request.problem(), pastFastRefusal);
+        SolveResult result = solvers.solveHeuristic(tenant.id(), request.problem(), heuristicBudget);
         if (result == null) {
             shed.increment();
             count(Rung.SHED, reason);
@@ -275,6 +272,23 @@ public class PlanService {
         }
         StoredPlan plan = persist(tenant, request, result, Rung.HEURISTIC, reason, null);
         return reply(Rung.HEURISTIC, plan, reason, t0, null);
+    }
+
+    /**
+     * How long this request may wait for the small pool before it is better refused: the rest of its
+     * own time limit (at most the solver queue's wait), and never less than {@code heuristic-wait}.
+     * Null once it has already waited longer than that (for a solver slot or a coalesced solve): a
+     * refusal now would be a slow 503, so a free slot is all it needs.
+     */
+    private Duration heuristicBudget(ResolvedRequest request, long t0) {
+        long elapsed = System.nanoTime() - t0;
+        long floor = admission.heuristicWait().toNanos();
+        if (elapsed > floor) {
+            return null;
+        }
+        Duration limit = request.options().timeLimit();
+        long ownBudget = Math.min(limit.toNanos(), admission.maxQueueWait().toNanos()) - elapsed;
+        return Duration.ofNanos(Math.max(floor, ownBudget));
     }
 
     private StoredPlan persist(Tenant tenant, ResolvedRequest request, SolveResult result, Rung rung, String reason,

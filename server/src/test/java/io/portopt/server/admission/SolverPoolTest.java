@@ -63,7 +63,7 @@ class SolverPoolTest {
 
     private static SolveResult heuristic(SolverPool pool, String tenant, Problem problem, boolean pastFastRefusal) {
         try {
-            return pool.solveHeuristic(tenant, problem, pastFastRefusal);
+            return pool.solveHeuristic(tenant, problem, pastFastRefusal ? null : Duration.ofNanos(1));
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
