@@ -39,8 +39,14 @@ public class SolverPool implements DisposableBean {
     private final ExecutorService heuristicExecutor;
     /** Exponentially weighted mean solve time, to estimate queue waits. */
     private final AtomicLong meanSolveMillis = new AtomicLong(1000);
-    /** The same for heuristic constructions and repairs, to refuse at once what cannot start in time. */
-    private final AtomicLong meanHeuristicMicros = new AtomicLong(5000);
+    /**
+     * Heuristic constructions and repairs: an exponentially weighted mean of their time per vessel,
+     * and the vessels of the work running or queued, to refuse at once what cannot start in time.
+     * Per vessel, because one 2000-vessel construction must not make the pool look full to the
+     * 20-vessel requests behind it for the next dozen estimates, as a mean per job did.
+     */
+    private final AtomicLong heuristicNanosPerVessel = new AtomicLong(25_000);
+    private final AtomicLong heuristicVesselsAhead = new AtomicLong();
     private final int heuristicSlotCount;
     private final int heuristicThreads;
     private final Timer fullTimer;
@@ -106,14 +112,14 @@ public class SolverPool implements DisposableBean {
      * free slot.
      */
     public SolveResult solveHeuristic(String tenant, Problem problem, Duration maxWait) throws InterruptedException {
-        return onHeuristicPool(tenant, heuristicTimer, maxWait,
+        return onHeuristicPool(tenant, heuristicTimer, maxWait, problem.vessels().size(),
                 () -> BerthPlanner.solve(problem, SolverOptions.constructionOnly()));
     }
 
     /** Re-times and repairs a similar plan for this problem on the small pool; null when saturated. */
     public SolveResult repair(String tenant, Problem problem, List<Assignment> hint, Duration maxWait)
             throws InterruptedException {
-        return onHeuristicPool(tenant, repairTimer, maxWait,
+        return onHeuristicPool(tenant, repairTimer, maxWait, problem.vessels().size(),
                 () -> BerthPlanner.repair(problem, hint, SolverOptions.constructionOnly()));
     }
 
@@ -121,7 +127,7 @@ public class SolverPool implements DisposableBean {
      * The small pool, shared fairly: one tenant may hold at most half of its slots, so a tenant
      * whose flood spills over into heuristics cannot leave another tenant with nothing but 503s.
      */
-    private SolveResult onHeuristicPool(String tenant, Timer timer, Duration maxWait, Supplier<SolveResult> work)
+    private SolveResult onHeuristicPool(String tenant, Timer timer, Duration maxWait, int vessels, Supplier<SolveResult> work)
             throws InterruptedException {
         if (heuristicInUse.merge(tenant, 1, Integer::sum) > heuristicPerTenant) {
             heuristicInUse.merge(tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
@@ -133,17 +139,20 @@ public class SolverPool implements DisposableBean {
             if ((maxWait != null && estimatedHeuristicWaitNanos() > maxWait.toNanos()) || !heuristicSlots.tryAcquire()) {
                 return null;
             }
+            long size = Math.max(1, vessels);
+            heuristicVesselsAhead.addAndGet(size);
             try {
                 return run(heuristicExecutor, timer, () -> {
                     long start = System.nanoTime();
                     try {
                         return work.get();
                     } finally {
-                        long micros = Math.max(1, (System.nanoTime() - start) / 1000);
-                        meanHeuristicMicros.updateAndGet(m -> (m * 7 + micros) / 8);
+                        long perVessel = Math.max(1, (System.nanoTime() - start) / size);
+                        heuristicNanosPerVessel.updateAndGet(m -> (m * 7 + perVessel) / 8);
                     }
                 });
             } finally {
+                heuristicVesselsAhead.addAndGet(-size);
                 heuristicSlots.release();
             }
         } finally {
@@ -171,8 +180,7 @@ public class SolverPool implements DisposableBean {
 
     /** Queued and running heuristic work ahead of a new request, over the pool's threads. */
     private long estimatedHeuristicWaitNanos() {
-        long ahead = heuristicInFlight();
-        return ahead * meanHeuristicMicros.get() * 1000 / heuristicThreads;
+        return heuristicVesselsAhead.get() * heuristicNanosPerVessel.get() / heuristicThreads;
     }
 
     /** Seconds a client should wait before retrying, from the current queue and solve times. */
