@@ -103,6 +103,20 @@ final class Schedule {
     }
 
     /**
+     * Whether v can take the place of the vessel at position q of berth b: v fits behind the vessel
+     * before q, and the vessels after q keep feasible times behind v (checked as a delay, without
+     * changing anything).
+     */
+    boolean fitsInPlaceOf(int v, int b, int q) {
+        work++;
+        if (p.earliestStart(v, b, readyAt(b, q)) == CompiledProblem.NONE) {
+            return false;
+        }
+        long ready = p.lastEnd;
+        return ready <= end[b][q] || delayCost(b, q + 1, ready, Double.POSITIVE_INFINITY) < Double.POSITIVE_INFINITY;
+    }
+
+    /**
      * Cost of delaying the vessels of berth b from position pos on when the vessel before pos now
      * leaves at {@code ready}, or +infinity when a limit breaks or the cost reaches {@code bound};
      * stops at the first vessel whose start does not change.
