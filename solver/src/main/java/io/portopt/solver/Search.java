@@ -45,6 +45,8 @@ final class Search {
     /** Annealing steps between later ejection-pool runs, and their patience. */
     private static final int REPOOL_STEPS = 100;
     private static final int REPOOL_PATIENCE = 3;
+    /** Most of a time-limited search's budget the first descent ({@link Polish} of the start) may take. */
+    private static final double DESCENT_SHARE = 0.1;
     /** Share of a time-limited search's budget kept for the final {@link Polish}. */
     private static final double POLISH_SHARE = 0.1;
 
@@ -284,6 +286,19 @@ final class Search {
             placeMore(Math.min(poolDeadline, searchDeadline), POOL_PATIENCE);
             cur.copyFrom(best);
             accepted.copyFrom(best);
+        }
+        if (maxSteps > 0) {
+            // A descent first: relocate and swap moves take a constructed plan most of the way in
+            // a few milliseconds, a start that a short search could not reach by ruin and recreate
+            // alone (at most a share of a time-limited budget; unbounded when steps bound the run).
+            long descentDeadline = maxSteps == Long.MAX_VALUE
+                    ? Math.min(searchDeadline, startNanos + (long) (DESCENT_SHARE * budgetNanos))
+                    : deadlineNanos;
+            if (new Polish(p, cur, insertion, descentDeadline).run() && cur.betterThan(best)) {
+                best.copyFrom(cur);
+                progress.improved(System.nanoTime(), best.cost, best.assignedCount);
+            }
+            accepted.copyFrom(cur);
         }
         insertion.startBlinking(BLINK_RATE);
         while (step < maxSteps && !provenOptimal()) {
