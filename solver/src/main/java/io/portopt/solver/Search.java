@@ -367,6 +367,9 @@ final class Search {
             }
         }
         boolean[] only = new boolean[p.berthCount];
+        // Per vessel, the schedule's change count when it last failed to fit (-1: not tried yet).
+        long[] failedAt = new long[n];
+        Arrays.fill(failedAt, -1);
         long patience = patienceFactor * (long) size + 2L * p.berthCount;
         long sinceImproved = 0;
         for (long it = 0; size > 0 && sinceImproved < patience; it++) {
@@ -377,7 +380,18 @@ final class Search {
             int v = pool[head];
             head = (head + 1) % n;
             size--;
-            if (insertion.insert(cur, v, 0.0) >= 0) {
+            // v fitted nowhere when it last tried: only the berths changed since can take it now.
+            boolean anyChanged = false;
+            for (int b : p.compatible[v]) {
+                boolean changed = cur.changedAt[b] > failedAt[v];
+                only[b] = changed;
+                anyChanged |= changed;
+            }
+            int placedAt = anyChanged ? insertion.insert(cur, v, 0.0, only) : -1;
+            for (int b : p.compatible[v]) {
+                only[b] = false;
+            }
+            if (placedAt >= 0) {
                 if (cur.betterThan(best)) {
                     best.copyFrom(cur);
                     progress.improved(System.nanoTime(), best.cost, best.assignedCount);
@@ -385,6 +399,7 @@ final class Search {
                 }
                 continue;
             }
+            failedAt[v] = cur.changes;
             penalty[v]++;
             int bestU = -1;
             int bestB = -1;
@@ -423,7 +438,11 @@ final class Search {
             insertion.insert(cur, v, 0.0, only);
             only[bestB] = false;
             progress.ejections++;
-            if (insertion.insert(cur, bestU, 0.0) >= 0) {
+            int elsewhere = insertion.insert(cur, bestU, 0.0);
+            if (elsewhere < 0) {
+                failedAt[bestU] = cur.changes;
+            }
+            if (elsewhere >= 0) {
                 if (cur.betterThan(best)) {
                     best.copyFrom(cur);
                     progress.improved(System.nanoTime(), best.cost, best.assignedCount);
