@@ -46,7 +46,7 @@ final class Search {
     private static final int REPOOL_STEPS = 100;
     private static final int REPOOL_PATIENCE = 3;
     /** Most of a time-limited search's budget the first descent ({@link Polish} of the start) may take. */
-    private static final double DESCENT_SHARE = 0.1;
+    private static final double DESCENT_SHARE = 0.25;
     /** Share of a time-limited search's budget kept for the final {@link Polish}. */
     private static final double POLISH_SHARE = 0.1;
 
@@ -290,7 +290,8 @@ final class Search {
         if (maxSteps > 0) {
             // A descent first: relocate and swap moves take a constructed plan most of the way in
             // a few milliseconds, a start that a short search could not reach by ruin and recreate
-            // alone (at most a share of a time-limited budget; unbounded when steps bound the run).
+            // alone. It stops at a local optimum, well within a long budget; a short one (or a
+            // loaded machine) cuts it off at a quarter (unbounded when steps bound the run).
             long descentDeadline = maxSteps == Long.MAX_VALUE
                     ? Math.min(searchDeadline, startNanos + (long) (DESCENT_SHARE * budgetNanos))
                     : deadlineNanos;
