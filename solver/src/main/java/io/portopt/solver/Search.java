@@ -11,9 +11,12 @@ import java.util.SplittableRandom;
  * berth-segment groups of vessels, small, medium or large, chosen adaptively by the gain each
  * kind brought per unit of work; recreate puts them back at their cheapest feasible positions,
  * with occasional "blinks" that skip a position for diversity. Vessels left out are offered the
- * room each ruin frees, and may take the place of a longer vessel ({@link #ejectLongerFor}). The
- * last tenth of a time-limited search goes to {@link Polish}, a relocate-and-swap descent on the
- * best plan.
+ * room each ruin frees, and may take the place of a longer vessel ({@link #ejectLongerFor}).
+ * Before the annealing, when the construction leaves placeable vessels out, an ejection-pool
+ * repair ({@link #placeMore}) aims straight at the number placed (and runs again now and then
+ * from the plan the annealing has compacted); then {@link Polish}, a relocate-and-swap descent,
+ * takes the start to a local optimum. The last tenth of a time-limited search goes to another
+ * {@link Polish} of the best plan.
  */
 final class Search {
     /** Most vessels one ruin removes. */
