@@ -14,9 +14,9 @@ import java.util.SplittableRandom;
  * room each ruin frees, and may take the place of a longer vessel ({@link #ejectLongerFor}).
  * Before the annealing, when the construction leaves placeable vessels out, an ejection-pool
  * repair ({@link #placeMore}) aims straight at the number placed (and runs again now and then
- * from the plan the annealing has compacted); then {@link Polish}, a relocate-and-swap descent,
- * takes the start to a local optimum. The last tenth of a time-limited search goes to another
- * {@link Polish} of the best plan.
+ * from the plan the annealing has compacted); when every vessel is placed, {@link Polish}, a
+ * relocate-and-swap descent, takes the start to a local optimum first. The last tenth of a
+ * time-limited search goes to another {@link Polish} of the best plan.
  */
 final class Search {
     /** Most vessels one ruin removes. */
@@ -290,11 +290,12 @@ final class Search {
             cur.copyFrom(best);
             accepted.copyFrom(best);
         }
-        if (maxSteps > 0) {
+        if (maxSteps > 0 && best.assignedCount == placeable) {
             // A descent first: relocate and swap moves take a constructed plan most of the way in
-            // a few milliseconds, a start that a short search could not reach by ruin and recreate
-            // alone. It stops at a local optimum, well within a long budget; a short one (or a
-            // loaded machine) cuts it off at a quarter (unbounded when steps bound the run).
+            // a few milliseconds, a better start for a short search. It stops at a local optimum,
+            // well within a long budget; a short one (or a loaded machine) cuts it off at a quarter
+            // (unbounded when steps bound the run). Skipped while vessels are left out: then the
+            // budget goes to placing them (the pool above and the annealing with its re-runs).
             long descentDeadline = maxSteps == Long.MAX_VALUE
                     ? Math.min(searchDeadline, startNanos + (long) (DESCENT_SHARE * budgetNanos))
                     : deadlineNanos;
