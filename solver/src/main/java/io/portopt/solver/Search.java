@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * Before the annealing, when the construction leaves placeable vessels out, an ejection-pool
  * repair ({@link #placeMore}) aims straight at the number placed (and runs again now and then
  * from the plan the annealing has compacted); when every vessel is placed, {@link Polish}, a
- * relocate-and-swap descent, takes the start to a local optimum first. The last tenth of a
- * time-limited search goes to another {@link Polish} of the best plan.
+ * relocate-and-swap descent, takes the start to a local optimum first. The last 3 % of a
+ * time-limited search go to another {@link Polish} of the best plan.
  */
 final class Search {
     /** Most vessels one ruin removes. */
@@ -50,8 +50,11 @@ final class Search {
     private static final int REPOOL_PATIENCE = 3;
     /** Most of a time-limited search's budget the first descent ({@link Polish} of the start) may take. */
     private static final double DESCENT_SHARE = 0.25;
-    /** Share of a time-limited search's budget kept for the final {@link Polish}. */
-    private static final double POLISH_SHARE = 0.1;
+    /**
+     * Share of a time-limited search's budget kept for the final {@link Polish}: the annealing ends
+     * cold and a descent now runs first, so the last one has little left to do.
+     */
+    private static final double POLISH_SHARE = 0.03;
 
     private final CompiledProblem p;
     private final SplittableRandom random;
