@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public final class BerthPlanner {
     /** Bumped whenever a change may alter the plans it returns; part of every cache key. */
-    public static final String VERSION = "portopt-solver/4";
+    public static final String VERSION = "portopt-solver/5";
 
     private BerthPlanner() {
     }

@@ -21,6 +21,9 @@ final class Schedule {
      * work that, unlike time, is the same on every run.
      */
     long work;
+    /** Changes so far (inserts, removals, copies), and per berth the count when it last changed. */
+    long changes;
+    final long[] changedAt;
     /**
      * Per berth, for the delay evaluation of {@link #insertionDelta} ({@link #delayCost}): from each
      * position to the end of its run of back-to-back vessels, the run end, the total weight and the
@@ -48,6 +51,7 @@ final class Schedule {
         runWeight = new double[p.berthCount][];
         runRoom = new long[p.berthCount][];
         staleFrom = new int[p.berthCount];
+        changedAt = new long[p.berthCount];
     }
 
     /** Empties every berth. */
@@ -56,6 +60,7 @@ final class Schedule {
         Arrays.fill(berthOf, -1);
         Arrays.fill(berthCost, 0);
         Arrays.fill(staleFrom, 0);
+        Arrays.fill(changedAt, ++changes);
         assignedCount = 0;
         cost = 0;
     }
@@ -78,6 +83,7 @@ final class Schedule {
         len[b] = l;
         berthCost[b] = other.berthCost[b];
         staleFrom[b] = 0;
+        changedAt[b] = ++changes;
     }
 
     long readyAt(int b, int pos) {
@@ -100,6 +106,20 @@ final class Schedule {
             return Double.POSITIVE_INFINITY;
         }
         return delta + delayCost(b, pos, ready, bound - delta);
+    }
+
+    /**
+     * Whether v can take the place of the vessel at position q of berth b: v fits behind the vessel
+     * before q, and the vessels after q keep feasible times behind v (checked as a delay, without
+     * changing anything).
+     */
+    boolean fitsInPlaceOf(int v, int b, int q) {
+        work++;
+        if (p.earliestStart(v, b, readyAt(b, q)) == CompiledProblem.NONE) {
+            return false;
+        }
+        long ready = p.lastEnd;
+        return ready <= end[b][q] || delayCost(b, q + 1, ready, Double.POSITIVE_INFINITY) < Double.POSITIVE_INFINITY;
     }
 
     /**
@@ -234,6 +254,7 @@ final class Schedule {
         berthOf[v] = b;
         assignedCount++;
         staleFrom[b] = Math.min(staleFrom[b], pos);
+        changedAt[b] = ++changes;
         // Force re-timing of the inserted vessel.
         start[b][pos] = Long.MIN_VALUE;
         retime(b, pos);
@@ -269,6 +290,7 @@ final class Schedule {
         berthOf[v] = -1;
         assignedCount--;
         staleFrom[b] = Math.min(staleFrom[b], pos);
+        changedAt[b] = ++changes;
         retime(b, pos);
         return removedStart;
     }
@@ -309,6 +331,7 @@ final class Schedule {
             long ready = Long.MIN_VALUE;
             berthCost[b] = 0;
             staleFrom[b] = 0;
+            changedAt[b] = ++changes;
             for (int q = 0; q < len[b]; q++) {
                 int u = seq[b][q];
                 long su = p.earliestStart(u, b, ready);

@@ -11,9 +11,12 @@ import java.util.SplittableRandom;
  * berth-segment groups of vessels, small, medium or large, chosen adaptively by the gain each
  * kind brought per unit of work; recreate puts them back at their cheapest feasible positions,
  * with occasional "blinks" that skip a position for diversity. Vessels left out are offered the
- * room each ruin frees, and may take the place of a longer vessel ({@link #ejectLongerFor}). The
- * last tenth of a time-limited search goes to {@link Polish}, a relocate-and-swap descent on the
- * best plan.
+ * room each ruin frees, and may take the place of a longer vessel ({@link #ejectLongerFor}).
+ * Before the annealing, when the construction leaves placeable vessels out, an ejection-pool
+ * repair ({@link #placeMore}) aims straight at the number placed (and runs again now and then
+ * from the plan the annealing has compacted); when every vessel is placed, {@link Polish}, a
+ * relocate-and-swap descent, takes the start to a local optimum first. The last 3 % of a
+ * time-limited search go to another {@link Polish} of the best plan.
  */
 final class Search {
     /** Most vessels one ruin removes. */
@@ -38,8 +41,20 @@ final class Search {
     /** Steps between re-weighings of the arms, and the weight of the newest segment in the average. */
     private static final int SEGMENT = 50;
     private static final double REACTION = 0.3;
-    /** Share of a time-limited search's budget kept for the final {@link Polish}. */
-    private static final double POLISH_SHARE = 0.1;
+    /** Most of a time-limited search's budget the ejection-pool repair ({@link #placeMore}) may take. */
+    private static final double POOL_SHARE = 0.5;
+    /** Fruitless ejection-pool iterations allowed per vessel in the initial pool. */
+    private static final int POOL_PATIENCE = 100;
+    /** Annealing steps between later ejection-pool runs, and their patience. */
+    private static final int REPOOL_STEPS = 100;
+    private static final int REPOOL_PATIENCE = 3;
+    /** Most of a time-limited search's budget the first descent ({@link Polish} of the start) may take. */
+    private static final double DESCENT_SHARE = 0.25;
+    /**
+     * Share of a time-limited search's budget kept for the final {@link Polish}: the annealing ends
+     * cold and a descent now runs first, so the last one has little left to do.
+     */
+    private static final double POLISH_SHARE = 0.03;
 
     private final CompiledProblem p;
     private final SplittableRandom random;
@@ -68,6 +83,8 @@ final class Search {
     /** Cost if every placeable vessel ended as early as it could on an empty berth: no plan beats it. */
     private final double lowerBound;
     private final int placeable;
+    /** Per vessel, how often it failed to fit in the ejection pool, plus one ({@link #placeMore}). */
+    private final int[] penalty;
     final SearchProgress progress = new SearchProgress();
 
     Search(CompiledProblem p, long seed) {
@@ -109,6 +126,8 @@ final class Search {
         }
         this.lowerBound = bound;
         this.placeable = canPlace;
+        this.penalty = new int[p.vesselCount];
+        Arrays.fill(penalty, 1);
         Arrays.fill(armScore, 1.0);
         Arrays.fill(armRate, -1.0);
     }
@@ -266,6 +285,29 @@ final class Search {
         double t0 = START_TEMPERATURE * meanHandling;
         double t1 = END_TEMPERATURE * meanHandling;
         long step = 0;
+        if (maxSteps > 0 && cur.assignedCount < placeable) {
+            // A congested port: first place as many vessels as an ejection-pool repair can, in at
+            // most a share of the budget; the annealing then works on the cost at that count.
+            long poolDeadline = startNanos + (long) (POOL_SHARE * budgetNanos);
+            placeMore(Math.min(poolDeadline, searchDeadline), POOL_PATIENCE);
+            cur.copyFrom(best);
+            accepted.copyFrom(best);
+        }
+        if (maxSteps > 0 && best.assignedCount == placeable) {
+            // A descent first: relocate and swap moves take a constructed plan most of the way in
+            // a few milliseconds, a better start for a short search. It stops at a local optimum,
+            // well within a long budget; a short one (or a loaded machine) cuts it off at a quarter
+            // (unbounded when steps bound the run). Skipped while vessels are left out: then the
+            // budget goes to placing them (the pool above and the annealing with its re-runs).
+            long descentDeadline = maxSteps == Long.MAX_VALUE
+                    ? Math.min(searchDeadline, startNanos + (long) (DESCENT_SHARE * budgetNanos))
+                    : deadlineNanos;
+            if (new Polish(p, cur, insertion, descentDeadline).run() && cur.betterThan(best)) {
+                best.copyFrom(cur);
+                progress.improved(System.nanoTime(), best.cost, best.assignedCount);
+            }
+            accepted.copyFrom(cur);
+        }
         insertion.startBlinking(BLINK_RATE);
         while (step < maxSteps && !provenOptimal()) {
             long now = System.nanoTime();
@@ -291,6 +333,16 @@ final class Search {
             } else {
                 rollback();
             }
+            if (step % REPOOL_STEPS == 0 && best.assignedCount < placeable && cur.assignedCount == best.assignedCount) {
+                // Now and then, from the accepted plan the annealing has compacted, the pool again.
+                int before = cur.assignedCount;
+                placeMore(searchDeadline, REPOOL_PATIENCE);
+                if (cur.assignedCount > before) {
+                    accepted.copyFrom(cur);
+                } else {
+                    cur.copyFrom(accepted);
+                }
+            }
         }
         progress.steps = step;
         // No search steps means no change at all (construction only, repair that keeps its hint).
@@ -298,6 +350,117 @@ final class Search {
             progress.improved(System.nanoTime(), best.cost, best.assignedCount);
         }
         return best;
+    }
+
+    /**
+     * Ejection-pool repair, after Nagata and Bräysy's route minimisation: vessels left out wait in a
+     * pool; one at a time, each is inserted at its cheapest feasible position if it has one, else it
+     * takes the place of a placed vessel at one of its berths: the one that was ejected least often
+     * so far (penalty counters, raised each time a vessel fails to fit, steer the chain away from
+     * vessels that are hard to place), of those the longest stay. The ejected vessel goes to its
+     * cheapest feasible position if it has one (one vessel more placed), else into the pool. The
+     * number placed never drops; a swap at the same number is a plateau move that lets the next
+     * vessels find room. Ends when the pool is empty, at the deadline, or after as many fruitless
+     * iterations as the patience allows (per vessel in the pool at the start). Works on {@link #cur}
+     * and updates {@link #best}; the caller decides which plan the annealing goes on from.
+     */
+    private void placeMore(long deadlineNanos, int patienceFactor) {
+        int n = p.vesselCount;
+        int[] pool = new int[n];
+        int head = 0;
+        int size = 0;
+        for (int v = 0; v < n; v++) {
+            if (cur.berthOf[v] < 0 && p.intrinsicReason[v] == null) {
+                pool[size++] = v;
+            }
+        }
+        boolean[] only = new boolean[p.berthCount];
+        // Per vessel, the schedule's change count when it last failed to fit (-1: not tried yet).
+        long[] failedAt = new long[n];
+        Arrays.fill(failedAt, -1);
+        long patience = patienceFactor * (long) size + 2L * p.berthCount;
+        long sinceImproved = 0;
+        for (long it = 0; size > 0 && sinceImproved < patience; it++) {
+            if ((it & 7) == 0 && System.nanoTime() >= deadlineNanos) {
+                break;
+            }
+            sinceImproved++;
+            int v = pool[head];
+            head = (head + 1) % n;
+            size--;
+            // v fitted nowhere when it last tried: only the berths changed since can take it now.
+            boolean anyChanged = false;
+            for (int b : p.compatible[v]) {
+                boolean changed = cur.changedAt[b] > failedAt[v];
+                only[b] = changed;
+                anyChanged |= changed;
+            }
+            int placedAt = anyChanged ? insertion.insert(cur, v, 0.0, only) : -1;
+            for (int b : p.compatible[v]) {
+                only[b] = false;
+            }
+            if (placedAt >= 0) {
+                if (cur.betterThan(best)) {
+                    best.copyFrom(cur);
+                    progress.improved(System.nanoTime(), best.cost, best.assignedCount);
+                    sinceImproved = 0;
+                }
+                continue;
+            }
+            failedAt[v] = cur.changes;
+            penalty[v]++;
+            int bestU = -1;
+            int bestB = -1;
+            int bestKey = Integer.MAX_VALUE;
+            long bestStay = -1;
+            int ties = 0;
+            for (int b : p.compatible[v]) {
+                long from = Math.max(p.arrival[v], p.opens[b]);
+                long until = Math.min(p.due[v], p.closes[b]);
+                for (int q = BestInsertion.firstEndingAfter(cur.end[b], cur.len[b], from);
+                     q < cur.len[b] && cur.start[b][q] < until; q++) {
+                    int u = cur.seq[b][q];
+                    long stay = cur.end[b][q] - cur.start[b][q];
+                    int key = penalty[u];
+                    if (key > bestKey || (key == bestKey && stay < bestStay) || !cur.fitsInPlaceOf(v, b, q)) {
+                        continue;
+                    }
+                    if (key < bestKey || stay > bestStay) {
+                        ties = 1;
+                    } else if (random.nextInt(++ties) != 0) {
+                        continue;
+                    }
+                    bestKey = key;
+                    bestStay = stay;
+                    bestU = u;
+                    bestB = b;
+                }
+            }
+            if (bestU < 0) {
+                pool[(head + size) % n] = v;
+                size++;
+                continue;
+            }
+            cur.remove(bestU);
+            only[bestB] = true;
+            insertion.insert(cur, v, 0.0, only);
+            only[bestB] = false;
+            progress.ejections++;
+            int elsewhere = insertion.insert(cur, bestU, 0.0);
+            if (elsewhere < 0) {
+                failedAt[bestU] = cur.changes;
+            }
+            if (elsewhere >= 0) {
+                if (cur.betterThan(best)) {
+                    best.copyFrom(cur);
+                    progress.improved(System.nanoTime(), best.cost, best.assignedCount);
+                    sinceImproved = 0;
+                }
+            } else {
+                pool[(head + size) % n] = bestU;
+                size++;
+            }
+        }
     }
 
     /** What the step gained over the accepted state: cost saved, or a large credit per extra vessel placed. */

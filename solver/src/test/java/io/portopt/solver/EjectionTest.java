@@ -82,4 +82,28 @@ class EjectionTest {
         Statistics.label("ejection in the construction").coverage(c -> c.check(true).percentage(x -> x >= 10));
         Statistics.label("ejection in the search").coverage(c -> c.check(true).percentage(x -> x >= 10));
     }
+
+    /**
+     * The ejection pool (one search step, so little besides it runs): never fewer vessels than the
+     * construction, every plan feasible, the same plan for the same seed.
+     */
+    @Property(tries = 200)
+    void ejectionPoolKeepsEveryVesselPlacedFeasibleAndDeterministic(@ForAll("congested") Problem problem, @ForAll long seed) {
+        CompiledProblem p = new CompiledProblem(problem);
+        Search search = new Search(p, seed);
+        Schedule start = search.construct();
+        int startAssigned = start.assignedCount;
+        long constructionEjections = search.progress.ejections;
+        Plan plan = BerthPlanner.toPlan(p, search.improve(Long.MAX_VALUE, 1, System.nanoTime()));
+
+        assertThat(FeasibilityChecker.violations(problem, plan)).isEmpty();
+        assertThat(plan.assignments().size()).isGreaterThanOrEqualTo(startAssigned);
+        CompiledProblem p2 = new CompiledProblem(problem);
+        Search again = new Search(p2, seed);
+        again.construct();
+        assertThat(BerthPlanner.toPlan(p2, again.improve(Long.MAX_VALUE, 1, System.nanoTime()))).isEqualTo(plan);
+
+        Statistics.label("pool swaps").collect(search.progress.ejections > constructionEjections);
+        Statistics.label("pool placed more").collect(plan.assignments().size() > startAssigned);
+    }
 }

@@ -147,6 +147,52 @@ class IncrementalEvaluationTest {
     }
 
     /** Inserts v into the sequence of berth b at pos and re-times every berth from scratch. */
+    /**
+     * {@link Schedule#fitsInPlaceOf} (the ejection pool's check that a vessel can take a placed
+     * vessel's place, judged without changing anything) agrees with putting it there in the
+     * sequence and re-timing everything.
+     */
+    @Property(tries = 300)
+    void fitsInPlaceOfAgreesWithReplacingAndRetimingEverything(@ForAll("problems") Problem problem, @ForAll long seed) {
+        CompiledProblem p = new CompiledProblem(problem);
+        SplittableRandom r = new SplittableRandom(seed);
+        Schedule s = new Schedule(p);
+        for (int v = 0; v < p.vesselCount; v++) {
+            if (p.compatible[v].length == 0 || r.nextInt(3) == 0) {
+                continue;
+            }
+            int b = p.compatible[v][r.nextInt(p.compatible[v].length)];
+            int pos = r.nextInt(s.len[b] + 1);
+            if (s.insertionDelta(v, b, pos, Double.POSITIVE_INFINITY) < Double.POSITIVE_INFINITY) {
+                s.insert(v, b, pos);
+            }
+        }
+        Schedule copy = new Schedule(p);
+        int fits = 0;
+        int not = 0;
+        for (int v = 0; v < p.vesselCount; v++) {
+            if (s.berthOf[v] >= 0) {
+                continue;
+            }
+            for (int b : p.compatible[v]) {
+                for (int q = 0; q < s.len[b]; q++) {
+                    boolean predicted = s.fitsInPlaceOf(v, b, q);
+                    copy.copyFrom(s);
+                    copy.seq[b][q] = v;
+                    boolean actual = copy.retimeAll();
+                    assertThat(predicted).as("v%d in place of position %d at b%d", v, q, b).isEqualTo(actual);
+                    if (actual) {
+                        fits++;
+                    } else {
+                        not++;
+                    }
+                }
+            }
+        }
+        Statistics.label("fits").collect(fits > 0);
+        Statistics.label("does not fit").collect(not > 0);
+    }
+
     private static boolean insertAndRetimeAll(Schedule s, int v, int b, int pos) {
         int l = s.len[b];
         System.arraycopy(s.seq[b], pos, s.seq[b], pos + 1, l - pos);
