@@ -183,12 +183,14 @@ start_server() {
 # new class a NoClassDefFoundError. So each server runs from a copy named after the build it came
 # from; a rebuild takes effect for servers (re)started after it, and running ones are unharmed.
 server_jar_copy() {
-  local dir="$VAR/lib" stamp copy
-  stamp="$(stat -c '%Y-%s' "$SERVER_JAR")"; copy="$dir/portopt-server-$stamp.jar"
+  local dir="$VAR/lib" tmp sum copy
   mkdir -p "$dir"
-  if [[ ! -f "$copy" ]]; then
-    cp "$SERVER_JAR" "$copy.tmp.$$" && mv -f "$copy.tmp.$$" "$copy"
-  fi
+  # Copy first, then name the copy by its content: a jar rewritten while it was being copied gets
+  # a name of its own, never the name of a good build.
+  tmp="$(mktemp "$dir/copy.XXXXXX")"
+  cp "$SERVER_JAR" "$tmp" || { rm -f "$tmp"; die "cannot copy $SERVER_JAR"; }
+  sum="$(sha256sum "$tmp" | cut -c1-16)"; copy="$dir/portopt-server-$sum.jar"
+  if [[ -f "$copy" ]]; then rm -f "$tmp"; else mv -f "$tmp" "$copy"; fi
   echo "$copy"
 }
 

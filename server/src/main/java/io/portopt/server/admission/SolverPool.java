@@ -97,13 +97,10 @@ public class SolverPool implements DisposableBean {
         if (permit == null) {
             return null;
         }
-        try {
-            SolveResult result = run(fullExecutor, fullTimer, () -> BerthPlanner.solve(problem, options));
-            meanSolveMillis.updateAndGet(m -> (m * 7 + result.stats().totalMillis()) / 8);
-            return result;
-        } finally {
-            fullSlots.release(permit);
-        }
+        SolveResult result = run(fullExecutor, fullTimer, () -> BerthPlanner.solve(problem, options),
+                () -> fullSlots.release(permit));
+        meanSolveMillis.updateAndGet(m -> (m * 7 + result.stats().totalMillis()) / 8);
+        return result;
     }
 
     /**
@@ -126,38 +123,42 @@ public class SolverPool implements DisposableBean {
     /**
      * The small pool, shared fairly: one tenant may hold at most half of its slots, so a tenant
      * whose flood spills over into heuristics cannot leave another tenant with nothing but 503s.
+     * Package-private for tests, which run work they control on it.
      */
-    private SolveResult onHeuristicPool(String tenant, Timer timer, Duration maxWait, int vessels, Supplier<SolveResult> work)
+    SolveResult onHeuristicPool(String tenant, Timer timer, Duration maxWait, int vessels, Supplier<SolveResult> work)
             throws InterruptedException {
+        long size = Math.max(1, vessels);
         if (heuristicInUse.merge(tenant, 1, Integer::sum) > heuristicPerTenant) {
             heuristicInUse.merge(tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
             return null;
         }
-        try {
-            // Deadline-aware and never blocking: a request the pool cannot start within the wait
-            // budget is refused now, so a shed request costs microseconds, not a wait that fails.
-            if ((maxWait != null && estimatedHeuristicWaitNanos() > maxWait.toNanos()) || !heuristicSlots.tryAcquire()) {
-                return null;
-            }
-            long size = Math.max(1, vessels);
-            heuristicVesselsAhead.addAndGet(size);
-            try {
-                return run(heuristicExecutor, timer, () -> {
-                    long start = System.nanoTime();
-                    try {
-                        return work.get();
-                    } finally {
-                        long perVessel = Math.max(1, (System.nanoTime() - start) / size);
-                        heuristicNanosPerVessel.updateAndGet(m -> (m * 7 + perVessel) / 8);
-                    }
-                });
-            } finally {
-                heuristicVesselsAhead.addAndGet(-size);
-                heuristicSlots.release();
-            }
-        } finally {
+        // Reserve, then judge: requests arriving together each see the others' work ahead of them.
+        // Deadline-aware and never blocking: a request the pool cannot start within its wait budget
+        // is refused now, so a shed request costs microseconds, not a wait that fails.
+        long ahead = heuristicVesselsAhead.addAndGet(size) - size;
+        boolean admitted = (maxWait == null
+                || ahead * heuristicNanosPerVessel.get() / heuristicThreads <= maxWait.toNanos())
+                && heuristicSlots.tryAcquire();
+        Runnable release = () -> {
+            heuristicVesselsAhead.addAndGet(-size);
             heuristicInUse.merge(tenant, -1, (a, b) -> a + b == 0 ? null : a + b);
+        };
+        if (!admitted) {
+            release.run();
+            return null;
         }
+        return run(heuristicExecutor, timer, () -> {
+            long start = System.nanoTime();
+            try {
+                return work.get();
+            } finally {
+                long perVessel = Math.max(1, (System.nanoTime() - start) / size);
+                heuristicNanosPerVessel.updateAndGet(m -> (m * 7 + perVessel) / 8);
+            }
+        }, () -> {
+            heuristicSlots.release();
+            release.run();
+        });
     }
 
     /**
@@ -189,22 +190,43 @@ public class SolverPool implements DisposableBean {
         return Math.max(1, (long) Math.ceil(rounds * meanSolveMillis.get() / 1000.0));
     }
 
-    private static SolveResult run(ExecutorService executor, Timer timer, Supplier<SolveResult> work)
+    /**
+     * Runs {@code work} on {@code executor} and waits for it. {@code release} runs when the work is
+     * done, on the worker: a caller interrupted while waiting stops waiting, but the work (CPU-bound,
+     * it would not notice an interrupt) keeps its slot until it really ends, so the pool never runs
+     * more than it admits and its estimates never count finished work.
+     */
+    private static SolveResult run(ExecutorService executor, Timer timer, Supplier<SolveResult> work, Runnable release)
             throws InterruptedException {
-        Future<SolveResult> future = executor.submit(() -> timer.record(work));
+        Future<SolveResult> future;
+        try {
+            future = executor.submit(() -> {
+                try {
+                    return timer.record(work);
+                } finally {
+                    release.run();
+                }
+            });
+        } catch (RuntimeException e) {
+            release.run();   // rejected: shutting down
+            throw e;
+        }
         try {
             return future.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("solver failed", e.getCause());
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
         }
     }
 
     @Override
     public void destroy() {
-        fullExecutor.shutdownNow();
-        heuristicExecutor.shutdownNow();
+        // After the graceful drain. Work still queued never runs: cancel it, so no caller waits for ever.
+        for (ExecutorService executor : List.of(fullExecutor, heuristicExecutor)) {
+            for (Runnable queued : executor.shutdownNow()) {
+                if (queued instanceof Future<?> f) {
+                    f.cancel(false);
+                }
+            }
+        }
     }
 }

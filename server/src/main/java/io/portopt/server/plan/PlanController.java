@@ -55,7 +55,9 @@ class PlanController {
         Tenant tenant = Tenant.of(request);
         String idempotencyKey = idempotencyKey(request);
         // A key on its first attempt cannot have been answered yet: no Redis look-up on the path.
-        // Its answer is still recorded, first answer wins, for the retries that may follow.
+        // Its answer is still recorded, first answer wins, for the retries that may follow. The
+        // header is the client's promise that the key is new: a client that sends it with a reused
+        // key may get an exact cache hit where the look-up would have answered 422.
         boolean firstAttempt = "1".equals(request.getHeader(ATTEMPT));
         var earlierAnswer = firstAttempt ? PlanService.NO_EARLIER_ANSWER : plans.earlierAnswer(tenant, idempotencyKey);
         byte[] raw = bodies.read(request);

@@ -277,14 +277,15 @@ public class PlanService {
     /**
      * How long this request may wait for the small pool before it is better refused: the rest of its
      * own time limit (at most the solver queue's wait), and never less than {@code heuristic-wait}.
-     * Null once it has already waited longer than that (for a solver slot or a coalesced solve): a
-     * refusal now would be a slow 503, so a free slot is all it needs.
+     * Once it has already waited longer than that (for a solver slot or a coalesced solve), a
+     * refusal would be a slow 503 anyway: it may then wait up to the solver queue's wait again.
      */
     private Duration heuristicBudget(ResolvedRequest request, long t0) {
         long elapsed = System.nanoTime() - t0;
         long floor = admission.heuristicWait().toNanos();
         if (elapsed > floor) {
-            return null;
+            return admission.maxQueueWait().compareTo(admission.heuristicWait()) > 0
+                    ? admission.maxQueueWait() : admission.heuristicWait();
         }
         Duration limit = request.options().timeLimit();
         long ownBudget = Math.min(limit.toNanos(), admission.maxQueueWait().toNanos()) - elapsed;

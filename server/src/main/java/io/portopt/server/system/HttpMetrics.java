@@ -18,9 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * RED metrics of the API port: the {@code http.server.requests} timer, with the tags Spring's own
- * observation filter gives it (method, uri template, status, outcome, exception), so dashboards and
- * alert rules read the same series.
+ * RED metrics of the API port: the {@code http.server.requests} timer, with the low-cardinality
+ * tags Spring's own observation filter gives it (method, uri template, status, outcome, exception),
+ * so dashboards and alert rules read the same series. Not kept from Spring's: the {@code error}
+ * tag and the {@code http.server.requests.active} long-task timer, which nothing here reads.
+ * A {@code /v1} request refused before any route matched (401, 429, a 503 from key verification)
+ * is tagged {@code /v1/**} rather than UNKNOWN, so the API's availability figures see it.
  * <p>
  * Spring's filter is switched off (see application.yaml) because it is the largest single cost on
  * the cache-hit path: a profile of cached plan reads at ~5,000 requests/s spent about a sixth of the
@@ -47,11 +50,6 @@ public class HttpMetrics extends OncePerRequestFilter {
     }
 
     @Override
-    protected boolean shouldNotFilterAsyncDispatch() {
-        return false;
-    }
-
-    @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long t0 = System.nanoTime();
@@ -62,14 +60,20 @@ public class HttpMetrics extends OncePerRequestFilter {
             failure = e;
             throw e;
         } finally {
-            int status = response.getStatus();
-            if (failure != null && status < 400) {
-                status = 500;   // the container turns an escaping exception into a 500
+            if (!request.isAsyncStarted()) {    // no async handlers here; recording one would count it twice
+                record(request, response, failure, t0);
             }
-            Tags tags = new Tags(METHODS.contains(request.getMethod()) ? request.getMethod() : "UNKNOWN",
-                    route(request, status), status, failure == null ? "none" : failure.getClass().getSimpleName());
-            timers.computeIfAbsent(tags, this::timer).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    private void record(HttpServletRequest request, HttpServletResponse response, Throwable failure, long t0) {
+        int status = response.getStatus();
+        if (failure != null && status < 400) {
+            status = 500;   // the container turns an escaping exception into a 500
+        }
+        Tags tags = new Tags(METHODS.contains(request.getMethod()) ? request.getMethod() : "UNKNOWN",
+                route(request, status), status, failure == null ? "none" : exceptionName(failure));
+        timers.computeIfAbsent(tags, this::timer).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** The matched route template, never the raw path (that would make a series per plan id). */
@@ -84,7 +88,16 @@ public class HttpMetrics extends OncePerRequestFilter {
         if (status >= 300 && status < 400) {
             return "REDIRECTION";
         }
-        return status == 404 ? "NOT_FOUND" : "UNKNOWN";
+        if (status == 404) {
+            return "NOT_FOUND";
+        }
+        return request.getRequestURI().startsWith("/v1/") ? "/v1/**" : "UNKNOWN";
+    }
+
+    private static String exceptionName(Throwable failure) {
+        Throwable cause = failure instanceof ServletException && failure.getCause() != null ? failure.getCause() : failure;
+        String name = cause.getClass().getSimpleName();
+        return name.isEmpty() ? cause.getClass().getName() : name;
     }
 
     private Timer timer(Tags tags) {

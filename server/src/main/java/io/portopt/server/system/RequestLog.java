@@ -13,6 +13,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,7 +110,9 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
             } catch (RuntimeException e) {
                 // The database is down: these rows are lost, by design; requests are unaffected.
                 dropped.increment(batch.size());
-                sleepQuietly();
+                if (running) {
+                    sleepQuietly();
+                }
             } finally {
                 batch.clear();
             }
@@ -220,7 +223,16 @@ public class RequestLog extends OncePerRequestFilter implements DisposableBean {
 
     @Override
     public void destroy() {
+        // The writer sees running=false, writes what is left and stops; it is interrupted only if
+        // that takes too long (an interrupt in the middle of a JDBC write would drop the batch).
         running = false;
-        writer.interrupt();
+        try {
+            writer.join(Duration.ofSeconds(3));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            writer.interrupt();
+        }
     }
 }

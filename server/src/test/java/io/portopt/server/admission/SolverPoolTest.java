@@ -1,21 +1,44 @@
 package io.portopt.server.admission;
 
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portopt.solver.SolveResult;
 import io.portopt.solver.model.Berth;
 import io.portopt.solver.model.Problem;
 import io.portopt.solver.model.Vessel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The small heuristic pool's admission and accounting, with work the test holds and releases. */
 class SolverPoolTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Timer timer = Timer.builder("test").register(registry);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private SolverPool pool;
+
+    @BeforeEach
+    void pool() {
+        // One solver, one heuristic thread, four slots (two per tenant), a 1 ns wait budget.
+        pool = new SolverPool(new AdmissionProperties(1, Duration.ZERO, 1, 4, Duration.ofNanos(1)), registry);
+    }
+
+    @AfterEach
+    void stop() {
+        release.countDown();
+        pool.destroy();
+    }
+
     private static Problem problem(int vessels, int berths) {
         List<Berth> b = new ArrayList<>();
         for (int i = 0; i < berths; i++) {
@@ -28,44 +51,83 @@ class SolverPoolTest {
         return new Problem(b, v, null);
     }
 
-    /**
-     * The small pool refuses at once what its estimated wait says cannot start in time, except for a
-     * request that has already waited elsewhere: that one only needs a free slot.
-     */
-    @Test
-    void aRequestPastItsFastRefusalOnlyNeedsAFreeHeuristicSlot() throws Exception {
-        SolverPool pool = new SolverPool(new AdmissionProperties(1, Duration.ZERO, 1, 4, Duration.ofNanos(1)),
-                new SimpleMeterRegistry());
-        try {
-            // Keep the pool's only thread busy with large constructions, one after another.
-            Problem big = problem(6000, 30);
-            List<CompletableFuture<SolveResult>> busy = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                busy.add(CompletableFuture.supplyAsync(() -> heuristic(pool, "busy", big, true),
-                        r -> Thread.ofPlatform().daemon().start(r)));
+    /** Work of {@code vessels} that holds the pool's thread until the test releases it. */
+    private CompletableFuture<SolveResult> held(String tenant, int vessels) {
+        Supplier<SolveResult> work = () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (pool.heuristicInFlight() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertThat(busy.stream().allMatch(CompletableFuture::isDone)).as("the constructions are still running").isFalse();
-            assertThat(pool.heuristicInFlight()).isGreaterThanOrEqualTo(1);
-            Problem small = problem(5, 2);
-            assertThat(heuristic(pool, "t", small, false)).as("beyond the wait budget: refused at once").isNull();
-            assertThat(heuristic(pool, "t", small, true)).as("past its fast refusal: queued for a free slot").isNotNull();
-            for (CompletableFuture<SolveResult> f : busy) {
-                assertThat(f.get(60, TimeUnit.SECONDS)).isNotNull();
-            }
-        } finally {
-            pool.destroy();
-        }
+            return null;
+        };
+        return async(() -> pool.onHeuristicPool(tenant, timer, null, vessels, work));
     }
 
-    private static SolveResult heuristic(SolverPool pool, String tenant, Problem problem, boolean pastFastRefusal) {
-        try {
-            return pool.solveHeuristic(tenant, problem, pastFastRefusal ? null : Duration.ofNanos(1));
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
+    private interface Call {
+        SolveResult call() throws Exception;
+    }
+
+    private static CompletableFuture<SolveResult> async(Call call) {
+        CompletableFuture<SolveResult> f = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                f.complete(call.call());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    private void awaitInFlight(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (pool.heuristicInFlight() != n && System.nanoTime() < deadline) {
+            Thread.sleep(1);
         }
+        assertThat(pool.heuristicInFlight()).isEqualTo(n);
+    }
+
+    @Test
+    void workAheadRefusesAtOnceWhatCannotStartInTimeButARequestPastItsFastRefusalOnlyNeedsASlot() throws Exception {
+        CompletableFuture<SolveResult> blocker = held("busy", 1000);
+        awaitInFlight(1);
+        Problem small = problem(5, 2);
+
+        assertThat(pool.solveHeuristic("t", small, Duration.ofNanos(1))).as("1000 vessels ahead of a 1 ns budget").isNull();
+        assertThat(pool.heuristicInFlight()).as("a refusal holds nothing").isEqualTo(1);
+        CompletableFuture<SolveResult> patient = async(() -> pool.solveHeuristic("t", small, null));
+        awaitInFlight(2);
+        assertThat(patient).as("queued behind the held work").isNotDone();
+
+        release.countDown();
+        assertThat(patient.get(30, TimeUnit.SECONDS)).as("its plan, once the pool's thread is free").isNotNull();
+        blocker.get(30, TimeUnit.SECONDS);
+        awaitInFlight(0);
+    }
+
+    @Test
+    void aTenantHoldsAtMostHalfTheSlotsAndAnInterruptedCallerKeepsItsSlotUntilItsWorkEnds() throws Exception {
+        CompletableFuture<SolveResult> first = held("flood", 10);
+        awaitInFlight(1);
+        Thread waiter = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                pool.onHeuristicPool("flood", timer, null, 10, () -> null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        awaitInFlight(2);
+        assertThat(pool.onHeuristicPool("flood", timer, null, 10, () -> null)).as("a third for the same tenant").isNull();
+
+        waiter.interrupt();
+        waiter.join(5_000);
+        assertThat(waiter.isAlive()).isFalse();
+        assertThat(pool.heuristicInFlight()).as("the interrupted caller's work still holds its slot").isEqualTo(2);
+
+        release.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        awaitInFlight(0);
+        assertThat(pool.solveHeuristic("flood", problem(5, 2), Duration.ofSeconds(1))).as("the tenant's slots are back").isNotNull();
     }
 }
