@@ -168,7 +168,13 @@ start_server() {
   local cores threads jar
   cores="$(nproc)"; threads=$(( cores / $(server_count) )); ((threads >= 1)) || threads=1
   jar="$(server_jar_copy)"
+  # Completion webhooks of jobs are signed with a secret shared by every server (var/webhook-secret,
+  # made once); they may only go to the URL prefixes in PORTOPT_CALLBACK_ALLOW (none by default).
+  if [[ ! -s "$VAR/webhook-secret" ]]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$VAR/webhook-secret")
+  fi
   spawn "$name" env \
+    PORTOPT_WEBHOOK_SECRET="$(cat "$VAR/webhook-secret")" PORTOPT_CALLBACK_ALLOW="${PORTOPT_CALLBACK_ALLOW:-}" \
     PORTOPT_SOLVER_THREADS="${PORTOPT_SOLVER_THREADS:-$threads}" \
     PORTOPT_PORT="$port" PORTOPT_MANAGEMENT_PORT="$((port + 1000))" PORTOPT_SERVER_NAME="$name" \
     PORTOPT_DB_URL="jdbc:postgresql://127.0.0.1:$PRIMARY_PORT/portopt?connectTimeout=2&socketTimeout=10" \

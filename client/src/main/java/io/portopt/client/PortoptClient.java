@@ -134,6 +134,107 @@ public final class PortoptClient {
         return parse(sendWithRetries("POST", "/v1/plans:validate", body(request)), Validation.class);
     }
 
+    /**
+     * {@code POST /v1/plans/{id}:replan}: the changes (ETA, handling, added and cancelled vessels,
+     * closures), {@code now} and {@code freezeMinutes}; a new plan basedOn {@code planId}. Retried
+     * like {@link #createPlan}, with an Idempotency-Key, so a retry gets the same replan.
+     */
+    public PlanResponse replan(String planId, Object replanRequest) throws IOException, InterruptedException {
+        return replan(planId, replanRequest, null);
+    }
+
+    public PlanResponse replan(String planId, Object replanRequest, String idempotencyKey) throws IOException, InterruptedException {
+        Response r = sendWithRetries("POST", "/v1/plans/" + path(planId) + ":replan", body(replanRequest), idempotencyKey);
+        return parse(r, PlanResponse.class).withCacheStatus(r.header("Cache-Status"));
+    }
+
+    /**
+     * {@code POST /v1/jobs}: queues an asynchronous solve (a plan request, time limits up to minutes,
+     * optional {@code callbackUrl}). The submission carries an Idempotency-Key (a random one when
+     * null), so however often it is retried it makes one job.
+     */
+    public Job submitJob(Object request) throws IOException, InterruptedException {
+        return submitJob(request, null);
+    }
+
+    public Job submitJob(Object request, String idempotencyKey) throws IOException, InterruptedException {
+        return parse(sendWithRetries("POST", "/v1/jobs", body(request), idempotencyKey), Job.class);
+    }
+
+    public Job getJob(String id) throws IOException, InterruptedException {
+        return parse(sendWithRetries("GET", "/v1/jobs/" + path(id), null), Job.class);
+    }
+
+    /** {@code DELETE /v1/jobs/{id}}: stops the job, keeping the best plan it found. */
+    public Job cancelJob(String id) throws IOException, InterruptedException {
+        return parse(sendWithRetries("DELETE", "/v1/jobs/" + path(id), null), Job.class);
+    }
+
+    /** Polls the job every {@code interval} until it has finished or {@code timeout} has passed; the last state seen. */
+    public Job awaitJob(String id, Duration interval, Duration timeout) throws IOException, InterruptedException {
+        long deadline = ticker.nanoTime() + timeout.toNanos();
+        Job job = getJob(id);
+        while (!job.finished() && ticker.nanoTime() - deadline < 0) {
+            sleeper.sleep(interval);
+            job = getJob(id);
+        }
+        return job;
+    }
+
+    /**
+     * {@code GET /v1/jobs/{id}/events}: reads the job's Server-Sent Events, handing each to
+     * {@code onEvent} on the calling thread, until the final one (returned) or the stream ends
+     * (null). Not retried: a caller that loses the stream reconnects and gets the current state first.
+     */
+    public JobEvent streamJobEvents(String id, java.util.function.Consumer<JobEvent> onEvent)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/v1/jobs/" + path(id) + "/events"))
+                .header("Accept", "text/event-stream").GET();
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        HttpResponse<java.util.stream.Stream<String>> response = http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw new PortoptException(response.statusCode(), String.join("\n", lines.toList()),
+                        response.headers().firstValue("Retry-After").orElse(null));
+            }
+            String name = "message";
+            String eventId = null;
+            StringBuilder data = new StringBuilder();
+            var it = lines.iterator();
+            while (it.hasNext()) {
+                String line = it.next();
+                if (line.isEmpty()) {
+                    if (!data.isEmpty()) {
+                        JobEvent event = new JobEvent(name, eventId, mapper.readValue(data.toString(), Job.class));
+                        onEvent.accept(event);
+                        if (event.last()) {
+                            return event;
+                        }
+                    }
+                    name = "message";
+                    eventId = null;
+                    data.setLength(0);
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).trim();
+                } else if (line.startsWith("id:")) {
+                    eventId = line.substring(3).trim();
+                } else if (line.startsWith("data:")) {
+                    if (!data.isEmpty()) {
+                        data.append('\n');
+                    }
+                    data.append(line.substring(5).stripLeading());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String path(String segment) {
+        return java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /** {@code PUT /v1/ports/{code}}; returns the stored port as JSON text. */
     public String putPort(String code, Object port) throws IOException, InterruptedException {
         Response r = sendWithRetries("PUT", "/v1/ports/" + code, body(port));

@@ -276,6 +276,47 @@ class ClusterIT {
     }
 
     @Test
+    @Order(2)
+    void aChainOfReplansIsReadableFromEveryServer() throws Exception {
+        PortoptClient lb = client(LB);
+        PlanResponse current = lb.createPlan(largeRequest(System.nanoTime() & 0xffff, 60, 200));
+        List<String> chain = new ArrayList<>(List.of(current.id()));
+        List<String> changes = List.of(
+                "{\"type\": \"eta\", \"vessel\": \"V40\", \"arrival\": \"2026-03-01T20:00:00Z\"}",
+                "{\"type\": \"cancel\", \"vessel\": \"V9\"}",
+                "{\"type\": \"add\", \"vessel\": {\"id\": \"V900\", \"arrival\": \"2026-03-01T05:00:00Z\", \"handlingMinutes\": 300}}",
+                "{\"type\": \"handling\", \"vessel\": \"V12\", \"handlingMinutes\": 420}",
+                "{\"type\": \"closure\", \"berth\": \"B2\", \"from\": \"2026-03-02T06:00:00Z\", \"to\": \"2026-03-02T12:00:00Z\"}");
+        for (String change : changes) {
+            current = lb.replan(current.id(), "{\"now\": \"2026-03-01T04:00:00Z\", \"changes\": [" + change
+                    + "], \"options\": {\"timeLimitMs\": 100}}");
+            assertThat(current.basedOn()).isEqualTo(chain.getLast());
+            chain.add(current.id());
+        }
+        for (int port : new int[] {8081, 8082}) {
+            PortoptClient server = client(URI.create("http://127.0.0.1:" + port));
+            for (int i = 1; i < chain.size(); i++) {
+                assertThat(server.getPlan(chain.get(i)).basedOn()).as("link %d on :%d", i, port).isEqualTo(chain.get(i - 1));
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void jobEventsStreamThroughTheLoadBalancer() throws Exception {
+        PortoptClient lb = client(LB);
+        io.portopt.client.Job job = lb.submitJob(largeRequest(System.nanoTime() & 0xffff, 150, 3000));
+        List<io.portopt.client.JobEvent> events = new ArrayList<>();
+        io.portopt.client.JobEvent last = lb.streamJobEvents(job.id(), events::add);
+        System.out.println("job events through the LB: " + events.stream().map(io.portopt.client.JobEvent::name).toList());
+        assertThat(events.getFirst().name()).isEqualTo("snapshot");
+        assertThat(events).anyMatch(e -> e.name().equals("improvement"));
+        assertThat(last).isNotNull();
+        assertThat(last.name()).isEqualTo("done");
+        assertThat(lb.getPlan(last.job().planId()).assignments()).hasSize(150);
+    }
+
+    @Test
     @Order(3)
     void prometheusScrapesEveryTargetAndEveryDashboardQueryAnswers() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -446,6 +487,48 @@ class ClusterIT {
             }
         }
         return missing;
+    }
+
+    /**
+     * A job whose server is killed mid-run: another server takes it over when the lease runs out,
+     * resumes from the checkpoint with the budget left, and finishes it exactly once.
+     */
+    @Test
+    @Order(6)
+    void aJobWhoseServerIsKilledIsResumedElsewhereAndFinishedOnce() throws Exception {
+        PortoptClient lb = client(LB);
+        io.portopt.client.Job job = lb.submitJob(largeRequest(System.nanoTime() & 0xffff, 200, 20_000));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (((job = lb.getJob(job.id())).planId() == null || job.solvedMs() < 6000) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(job.state()).isEqualTo("running");
+        assertThat(job.planId()).as("a checkpoint").isNotNull();
+        double checkpoint = job.bestObjective();
+        String owner = psql("SELECT lease_owner FROM job WHERE id = '" + job.id() + "'");
+        String server = owner.substring(0, owner.indexOf('/'));
+        System.out.println("job " + job.id() + " runs on " + server + "; killing it at " + job.solvedMs() + " ms solved");
+        long killedAt = System.nanoTime();
+        Launcher.ok(30, "kill", server);
+        io.portopt.client.Job done = lb.awaitJob(job.id(), Duration.ofMillis(250), Duration.ofSeconds(20 + 5 + 30));
+        double seconds = (System.nanoTime() - killedAt) / 1e9;
+        System.out.printf("job finished %.1f s after the kill: %s%n", seconds, done);
+        assertThat(done.state()).isEqualTo("done");
+        assertThat(done.attempts()).isEqualTo(2);
+        assertThat(done.solvedMs()).isGreaterThanOrEqualTo(20_000);
+        assertThat(done.bestObjective()).isLessThanOrEqualTo(checkpoint + 1e-6);
+        assertThat(psql("SELECT lease_owner IS NULL AND finished_at IS NOT NULL FROM job WHERE id = '" + job.id() + "'")).isEqualTo("t");
+        assertThat(lb.getPlan(done.planId()).assignments()).isNotEmpty();
+        Launcher.ok(240, "start", server);
+        awaitStatus(server, "UP", Duration.ofSeconds(30));
+    }
+
+    private static String psql(String sql) throws Exception {
+        Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", "5433", "-U", "postgres", "-d", "portopt", "-At", "-c", sql)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.waitFor()).as("psql: " + out).isZero();
+        return out;
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.portopt.solver;
 
 import io.portopt.solver.model.Assignment;
+import io.portopt.solver.model.PinConflict;
 import io.portopt.solver.model.Plan;
 import io.portopt.solver.model.Problem;
 import io.portopt.solver.model.Unassigned;
@@ -26,10 +27,25 @@ public final class BerthPlanner {
     /** Construction, then search until the time limit or step budget; the best plan found. */
     public static SolveResult solve(Problem problem, SolverOptions options) {
         long startNanos = System.nanoTime();
-        CompiledProblem compiled = new CompiledProblem(problem);
+        Pinning.Prepared prepared = Pinning.prepare(problem);
+        CompiledProblem compiled = compile(prepared, options);
         Search search = new Search(compiled, options.seed());
         Schedule start = search.construct();
-        return finish(compiled, search, start, options, startNanos);
+        return finish(prepared, compiled, search, start, options, startNanos);
+    }
+
+    /**
+     * Pinned vessels that overlap each other or break a hard constraint at their pin, and fixed
+     * berths the vessel cannot use; a problem with any cannot be solved (the caller refuses it).
+     */
+    public static List<PinConflict> pinConflicts(Problem problem) {
+        return Pinning.conflicts(problem);
+    }
+
+    private static CompiledProblem compile(Pinning.Prepared prepared, SolverOptions options) {
+        CompiledProblem compiled = new CompiledProblem(prepared.search());
+        compiled.stop = options.stop();
+        return compiled;
     }
 
     /**
@@ -39,9 +55,11 @@ public final class BerthPlanner {
      */
     public static SolveResult repair(Problem problem, List<Assignment> hint, SolverOptions options) {
         long startNanos = System.nanoTime();
-        CompiledProblem compiled = new CompiledProblem(problem);
-        Map<String, Integer> vesselIndex = indexOf(problem.vessels().stream().map(v -> v.id()).toList());
-        Map<String, Integer> berthIndex = indexOf(problem.berths().stream().map(b -> b.id()).toList());
+        Pinning.Prepared prepared = Pinning.prepare(problem);
+        CompiledProblem compiled = compile(prepared, options);
+        Problem searched = prepared.search();
+        Map<String, Integer> vesselIndex = indexOf(searched.vessels().stream().map(v -> v.id()).toList());
+        Map<String, Integer> berthIndex = indexOf(searched.berths().stream().map(b -> b.id()).toList());
         List<List<Integer>> order = new ArrayList<>();
         for (int b = 0; b < compiled.berthCount; b++) {
             order.add(new ArrayList<>());
@@ -56,7 +74,7 @@ public final class BerthPlanner {
         int[][] sequences = order.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
         Search search = new Search(compiled, options.seed());
         Schedule start = search.constructFrom(sequences);
-        return finish(compiled, search, start, options, startNanos);
+        return finish(prepared, compiled, search, start, options, startNanos);
     }
 
     /**
@@ -64,22 +82,33 @@ public final class BerthPlanner {
      * start even on an empty berth. Cheap; used to validate a request without solving it.
      */
     public static List<Unassigned> precheck(Problem problem) {
-        CompiledProblem compiled = new CompiledProblem(problem);
+        Problem searched = Pinning.conflicts(problem).isEmpty() ? Pinning.prepare(problem).search() : problem;
+        CompiledProblem compiled = new CompiledProblem(searched);
         List<Unassigned> out = new ArrayList<>();
         for (int v = 0; v < compiled.vesselCount; v++) {
             if (compiled.intrinsicReason[v] != null) {
-                out.add(new Unassigned(problem.vessels().get(v).id(), compiled.intrinsicReason[v], compiled.intrinsicDetail[v]));
+                out.add(new Unassigned(searched.vessels().get(v).id(), compiled.intrinsicReason[v], compiled.intrinsicDetail[v]));
             }
         }
         return out;
     }
 
-    private static SolveResult finish(CompiledProblem compiled, Search search, Schedule start,
+    private static SolveResult finish(Pinning.Prepared prepared, CompiledProblem compiled, Search search, Schedule start,
                                       SolverOptions options, long startNanos) {
         long constructedNanos = System.nanoTime();
         double constructionObjective = start.cost;
         int constructionAssigned = start.assignedCount;
         long deadline = saturatedAdd(startNanos, options.timeLimit().toNanos());
+        Progress listener = options.progress();
+        if (listener != null) {
+            Runnable tell = () -> {
+                Plan plan = prepared.complete(toPlan(compiled, search.best()));
+                listener.improved((System.nanoTime() - startNanos) / 1_000_000, plan.objective(), plan.assignments().size(),
+                        () -> plan);
+            };
+            tell.run();   // the construction is the first plan
+            search.progress.onImprovement = tell;
+        }
         Schedule best = search.improve(deadline, options.maxSteps(), startNanos);
         long endNanos = System.nanoTime();
         List<double[]> trace = new ArrayList<>();
@@ -90,7 +119,7 @@ public final class BerthPlanner {
         SolveStats stats = new SolveStats(constructionObjective, constructionAssigned,
                 (constructedNanos - startNanos) / 1000, (endNanos - startNanos) / 1_000_000,
                 search.progress.steps, trace);
-        return new SolveResult(toPlan(compiled, best), stats);
+        return new SolveResult(prepared.complete(toPlan(compiled, best)), stats);
     }
 
     private static long saturatedAdd(long a, long b) {

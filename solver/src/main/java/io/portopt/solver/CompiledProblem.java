@@ -45,6 +45,18 @@ final class CompiledProblem {
     /** End time computed by the last successful {@link #earliestStart} call. */
     long lastEnd;
 
+    /**
+     * A replan's stability term, or none: per vessel, the berth the base plan gives it (-1: none,
+     * no penalty) and its start there.
+     */
+    final boolean stable;
+    final int[] baseBerth;
+    final long[] baseStart;
+    final double perBerthMove;
+    final double perShift;
+    /** Ends the search early with its best plan (a cancelled job, or one yielding its core). */
+    java.util.function.BooleanSupplier stop = () -> false;
+
     CompiledProblem(Problem problem) {
         this.problem = problem;
         List<Vessel> vessels = problem.vessels();
@@ -100,6 +112,25 @@ final class CompiledProblem {
             compatible[v] = ok.stream().sorted(Comparator.comparingLong(b -> handling[vv][b]))
                     .mapToInt(Integer::intValue).toArray();
             classifyAlone(v, vessel, berths);
+        }
+
+        io.portopt.solver.model.Stability stability = problem.stability();
+        stable = stability != null && (stability.perBerthMove() > 0 || stability.perTimeUnitShift() > 0);
+        baseBerth = new int[stable ? vesselCount : 0];
+        baseStart = new long[stable ? vesselCount : 0];
+        perBerthMove = stable ? stability.perBerthMove() : 0;
+        perShift = stable ? stability.perTimeUnitShift() : 0;
+        if (stable) {
+            java.util.Map<String, Integer> berthIndex = new java.util.HashMap<>();
+            for (int b = 0; b < berthCount; b++) {
+                berthIndex.putIfAbsent(berths.get(b).id(), b);
+            }
+            for (int v = 0; v < vesselCount; v++) {
+                io.portopt.solver.model.Assignment was = stability.base().get(vessels.get(v).id());
+                Integer b = was == null ? null : berthIndex.get(was.berth());
+                baseBerth[v] = b == null ? -1 : b;
+                baseStart[v] = was == null ? 0 : was.start();
+            }
         }
     }
 
@@ -258,5 +289,23 @@ final class CompiledProblem {
 
     double cost(int v, long end) {
         return weight[v] * (end - arrival[v]);
+    }
+
+    /**
+     * What the search minimises for v at berth b over [start, end): its weighted turnaround, plus in
+     * a replan the stability term against the base plan. (The delay estimates of
+     * {@link Schedule#insertionDelta} count only the turnaround of the vessels pushed back; every
+     * state's cost is exact, re-timed with this.)
+     */
+    double cost(int v, int b, long start, long end) {
+        double c = weight[v] * (end - arrival[v]);
+        if (stable && baseBerth[v] >= 0) {
+            c += (b == baseBerth[v] ? 0 : perBerthMove) + perShift * Math.abs(start - baseStart[v]);
+        }
+        return c;
+    }
+
+    boolean stopped() {
+        return stop.getAsBoolean();
     }
 }

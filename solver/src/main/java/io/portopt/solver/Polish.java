@@ -48,7 +48,7 @@ final class Polish {
     }
 
     private boolean timeUp() {
-        return System.nanoTime() >= deadlineNanos;
+        return System.nanoTime() >= deadlineNanos || p.stopped();
     }
 
     /** Relocates every vessel once, and tries to place every unassigned one. */
@@ -59,11 +59,19 @@ final class Polish {
             }
             if (s.berthOf[v] >= 0) {
                 double before = s.cost;
+                int oldBerth = s.berthOf[v];
+                int oldPos = s.indexOf(v);
                 s.remove(v);
-                // The old position is among the candidates: the cost can only go down.
+                // The old position is among the candidates: the cost can only go down, as far as
+                // the insertion's estimate sees. A replan's stability term of the vessels pushed
+                // back is not in that estimate, so there the exact cost decides, and a move that
+                // made it worse is undone (re-inserting at the old place restores the old plan).
                 insertion.insert(s, v, 0.0);
                 if (s.cost < before - tolerance(before)) {
                     improvements++;
+                } else if (p.stable && s.cost > before + tolerance(before) && s.berthOf[v] >= 0) {
+                    s.remove(v);
+                    s.insert(v, oldBerth, oldPos);
                 }
             } else if (p.compatible[v].length > 0 && insertion.insert(s, v, 0.0) >= 0) {
                 improvements++;

@@ -101,7 +101,7 @@ final class Schedule {
             return Double.POSITIVE_INFINITY;
         }
         long ready = p.lastEnd;
-        double delta = p.cost(v, ready);
+        double delta = p.cost(v, b, s, ready);
         if (delta >= bound) {
             return Double.POSITIVE_INFINITY;
         }
@@ -280,7 +280,7 @@ final class Schedule {
         int[] sq = seq[b];
         int pos = indexOf(v);
         long removedStart = start[b][pos];
-        double removed = p.cost(v, end[b][pos]);
+        double removed = p.cost(v, b, removedStart, end[b][pos]);
         berthCost[b] -= removed;
         cost -= removed;
         System.arraycopy(sq, pos + 1, sq, pos, l - pos - 1);
@@ -312,8 +312,8 @@ final class Schedule {
                 break;
             }
             work++;
-            double was = (forced && q == pos) ? 0 : p.cost(u, en[q]);
-            double now = p.cost(u, p.lastEnd);
+            double was = (forced && q == pos) ? 0 : p.cost(u, b, st[q], en[q]);
+            double now = p.cost(u, b, su, p.lastEnd);
             berthCost[b] += now - was;
             cost += now - was;
             st[q] = su;
@@ -341,7 +341,7 @@ final class Schedule {
                 start[b][q] = su;
                 end[b][q] = p.lastEnd;
                 ready = p.lastEnd;
-                berthCost[b] += p.cost(u, p.lastEnd);
+                berthCost[b] += p.cost(u, b, su, p.lastEnd);
                 berthOf[u] = b;
                 assignedCount++;
             }

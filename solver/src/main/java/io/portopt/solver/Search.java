@@ -87,6 +87,11 @@ final class Search {
     private final int[] penalty;
     final SearchProgress progress = new SearchProgress();
 
+    /** The best schedule so far (the search keeps changing it). */
+    Schedule best() {
+        return best;
+    }
+
     Search(CompiledProblem p, long seed) {
         this.p = p;
         this.random = new SplittableRandom(seed);
@@ -311,7 +316,7 @@ final class Search {
         insertion.startBlinking(BLINK_RATE);
         while (step < maxSteps && !provenOptimal()) {
             long now = System.nanoTime();
-            if (now >= searchDeadline) {
+            if (now >= searchDeadline || ((step & 7) == 0 && p.stopped())) {
                 break;
             }
             double frac = maxSteps == Long.MAX_VALUE
@@ -381,7 +386,7 @@ final class Search {
         long patience = patienceFactor * (long) size + 2L * p.berthCount;
         long sinceImproved = 0;
         for (long it = 0; size > 0 && sinceImproved < patience; it++) {
-            if ((it & 7) == 0 && System.nanoTime() >= deadlineNanos) {
+            if ((it & 7) == 0 && (System.nanoTime() >= deadlineNanos || p.stopped())) {
                 break;
             }
             sinceImproved++;
@@ -794,8 +799,14 @@ final class Search {
         /** Vessels that took the place of a longer one (construction and search), for tests and statistics. */
         long ejections;
 
+        /** Run on every new best (the caller's progress listener), or null. */
+        Runnable onImprovement;
+
         void improved(long nanos, double cost, int assigned) {
             improvements.add(new long[] {nanos, Math.round(cost), assigned});
+            if (onImprovement != null) {
+                onImprovement.run();
+            }
         }
     }
 }

@@ -18,17 +18,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * competes with itself: another tenant's request goes ahead of the flood's queue and waits at most
  * for one running solve to finish. Queueing is deadline-aware: a request whose estimated wait
  * (from the running solves' start times and the mean solve time) exceeds what it may wait is refused
- * at once, so the caller can degrade instead of waiting in vain.
+ * at once, so the caller can degrade instead of waiting in vain. An asynchronous job's slice holds
+ * its slot as a yielding permit: it ends soon after a request starts to wait, and estimates count
+ * on that.
  */
 final class FairSlots {
     /** A granted slot; give it back with {@link #release}. */
     static final class Permit {
         private final String tenant;
         private final long startedNanos;
+        /** How long its holder runs at most once another request waits (a job's slice); else MAX_VALUE. */
+        private final long yieldsAfterNanos;
 
-        private Permit(String tenant, long startedNanos) {
+        private Permit(String tenant, long startedNanos, long yieldsAfterNanos) {
             this.tenant = tenant;
             this.startedNanos = startedNanos;
+            this.yieldsAfterNanos = yieldsAfterNanos;
         }
     }
 
@@ -36,12 +41,14 @@ final class FairSlots {
         private final String tenant;
         private final long seq;
         private final Condition granted;
+        private final long yieldsAfterNanos;
         private Permit permit;
 
-        private Waiter(String tenant, long seq, Condition granted) {
+        private Waiter(String tenant, long seq, Condition granted, long yieldsAfterNanos) {
             this.tenant = tenant;
             this.seq = seq;
             this.granted = granted;
+            this.yieldsAfterNanos = yieldsAfterNanos;
         }
     }
 
@@ -67,16 +74,25 @@ final class FairSlots {
      * can be had in time (refused at once when the estimate already says so).
      */
     Permit acquire(String tenant, long maxWaitNanos, long meanSolveNanos) throws InterruptedException {
+        return acquire(tenant, maxWaitNanos, meanSolveNanos, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #acquire(String, long, long)} for work that gives its slot up within
+     * {@code yieldsAfterNanos} of a request starting to wait (an asynchronous job's slice), which
+     * the wait estimates of the requests behind it count on.
+     */
+    Permit acquire(String tenant, long maxWaitNanos, long meanSolveNanos, long yieldsAfterNanos) throws InterruptedException {
         lock.lock();
         try {
             long now = System.nanoTime();
             if (running.size() < slots && waiters.isEmpty()) {
-                return grant(tenant, now);
+                return grant(tenant, now, yieldsAfterNanos);
             }
             if (estimatedWaitNanos(tenant, now, meanSolveNanos) > maxWaitNanos) {
                 return null;
             }
-            Waiter me = new Waiter(tenant, nextSeq++, lock.newCondition());
+            Waiter me = new Waiter(tenant, nextSeq++, lock.newCondition(), yieldsAfterNanos);
             waiters.add(me);
             long left = maxWaitNanos;
             try {
@@ -138,7 +154,7 @@ final class FairSlots {
         }
         if (next != null) {
             waiters.remove(next);
-            next.permit = grant(next.tenant, System.nanoTime());
+            next.permit = grant(next.tenant, System.nanoTime(), next.yieldsAfterNanos);
             next.granted.signal();
         }
     }
@@ -161,8 +177,8 @@ final class FairSlots {
         }
     }
 
-    private Permit grant(String tenant, long now) {
-        Permit permit = new Permit(tenant, now);
+    private Permit grant(String tenant, long now, long yieldsAfterNanos) {
+        Permit permit = new Permit(tenant, now, yieldsAfterNanos);
         running.add(permit);
         runningByTenant.merge(tenant, 1, Integer::sum);
         lastGrant.put(tenant, ++grants);
@@ -198,7 +214,10 @@ final class FairSlots {
         long[] freeAt = new long[slots];
         int i = 0;
         for (Permit p : running) {
-            freeAt[i++] = Math.max(now, p.startedNanos + meanSolveNanos);
+            // A yielding holder (a job's slice) frees its slot soon after a request starts to wait.
+            long expectedEnd = p.yieldsAfterNanos == Long.MAX_VALUE ? p.startedNanos + meanSolveNanos
+                    : Math.max(now, p.startedNanos) + Math.min(meanSolveNanos, p.yieldsAfterNanos);
+            freeAt[i++] = Math.max(now, Math.min(p.startedNanos + meanSolveNanos, expectedEnd));
         }
         for (; i < slots; i++) {
             freeAt[i] = now;

@@ -90,6 +90,12 @@ public class SolverPool implements DisposableBean {
      */
     public SolveResult solveFull(String tenant, Problem problem, SolverOptions options, Duration maxWait)
             throws InterruptedException {
+        return solveFull(tenant, problem, options, maxWait, null);
+    }
+
+    /** As {@link #solveFull(String, Problem, SolverOptions, Duration)}, warm-started from {@code hint} when given. */
+    public SolveResult solveFull(String tenant, Problem problem, SolverOptions options, Duration maxWait,
+                                 List<Assignment> hint) throws InterruptedException {
         long t0 = System.nanoTime();
         FairSlots.Permit permit = fullSlots.acquire(tenant, maxWait.toNanos(),
                 TimeUnit.MILLISECONDS.toNanos(meanSolveMillis.get()));
@@ -97,10 +103,32 @@ public class SolverPool implements DisposableBean {
         if (permit == null) {
             return null;
         }
-        SolveResult result = run(fullExecutor, fullTimer, () -> BerthPlanner.solve(problem, options),
+        SolveResult result = run(fullExecutor, fullTimer,
+                () -> hint == null ? BerthPlanner.solve(problem, options) : BerthPlanner.repair(problem, hint, options),
                 () -> fullSlots.release(permit));
         meanSolveMillis.updateAndGet(m -> (m * 7 + result.stats().totalMillis()) / 8);
         return result;
+    }
+
+    /**
+     * One slice of an asynchronous job on a full solver slot. The job queues for the slot as a
+     * tenant of its own ({@code queueKey}), so the fair scheduler's round-robin gives it its turn
+     * between the synchronous requests' tenants; null when no slot frees up within {@code maxWait}.
+     * The work receives a yield signal that turns true once the slice has run {@code minSlice} and a
+     * request is waiting for a slot: a synchronous request then waits at most that long for a job.
+     */
+    public SolveResult solveSlice(String queueKey, Duration maxWait, Duration minSlice,
+                                  java.util.function.Function<java.util.function.BooleanSupplier, SolveResult> work)
+            throws InterruptedException {
+        long min = minSlice.toNanos();
+        FairSlots.Permit permit = fullSlots.acquire(queueKey, maxWait.toNanos(),
+                TimeUnit.MILLISECONDS.toNanos(meanSolveMillis.get()), min);
+        if (permit == null) {
+            return null;
+        }
+        long started = System.nanoTime();
+        java.util.function.BooleanSupplier yield = () -> System.nanoTime() - started >= min && fullSlots.waiting() > 0;
+        return run(fullExecutor, fullTimer, () -> work.apply(yield), () -> fullSlots.release(permit));
     }
 
     /**

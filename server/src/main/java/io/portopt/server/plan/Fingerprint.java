@@ -39,6 +39,13 @@ final class Fingerprint {
             for (Map.Entry<String, Long> e : new TreeMap<>(v.handlingByBerth()).entrySet()) {
                 s.append('|').append(e.getKey().length()).append(':').append(e.getKey()).append('=').append(e.getValue());
             }
+            if (v.fixedBerth() != null) {
+                s.append("|F").append(v.fixedBerth().length()).append(':').append(v.fixedBerth());
+            }
+            if (v.pinned() != null) {
+                s.append("|P").append(v.pinned().berth().length()).append(':').append(v.pinned().berth())
+                        .append('@').append(v.pinned().start());
+            }
             s.append('\n');
         }
         if (problem.tide() != null) {
@@ -46,6 +53,13 @@ final class Fingerprint {
             for (Interval w : problem.tide().windows()) {
                 s.append('|').append(w.from()).append('-').append(w.to());
             }
+        }
+        if (problem.notBefore() != Long.MIN_VALUE) {
+            s.append("\nN|").append(problem.notBefore());
+        }
+        if (problem.stability() != null) {
+            // The base plan itself is named by the replan's key (ResolvedRequest.asReplanOf).
+            s.append("\nS|").append(problem.stability().perBerthMove()).append('|').append(problem.stability().perTimeUnitShift());
         }
         return Similarity.sha256(s.toString());
     }

@@ -25,11 +25,25 @@ final class PlanCodec {
         List<PlanViews.UnassignedView> unassigned = plan.unassigned().stream()
                 .map(u -> new PlanViews.UnassignedView(u.vessel(), u.reason().name(), u.detail()))
                 .toList();
+        List<PlanViews.ChangeView> changes = null;
+        Double penalty = null;
+        if (request.isReplan()) {
+            java.util.Set<String> vessels = new java.util.HashSet<>();
+            request.problem().vessels().forEach(v -> vessels.add(v.id()));
+            changes = PlanDiff.between(request.base(), plan, vessels);
+            var stability = request.problem().stability();
+            penalty = stability == null ? 0.0 : stability.penalty(plan.assignments()) / SECONDS_PER_MINUTE;
+        }
         PlanViews.Body body = new PlanViews.Body(id, request.port(), request.fingerprint(), BerthPlanner.VERSION,
-                createdAt, assignments, unassigned,
-                new PlanViews.ObjectiveView(plan.objective() / SECONDS_PER_MINUTE));
+                createdAt, request.basedOn(), assignments, unassigned,
+                new PlanViews.ObjectiveView(plan.objective() / SECONDS_PER_MINUTE, penalty), changes);
         byte[] json = mapper.writeValueAsBytes(body);
         return new StoredPlan(id, Arrays.copyOf(json, json.length - 1));
+    }
+
+    /** The request a plan answers, as stored with it for later replans. */
+    byte[] requestBytes(ResolvedRequest request) {
+        return request.stored() == null ? null : mapper.writeValueAsBytes(request.stored());
     }
 
     byte[] quality(Rung rung, String reason, long solveMillis, String basedOn) {

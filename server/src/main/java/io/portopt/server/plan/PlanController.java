@@ -21,7 +21,7 @@ import java.util.UUID;
 
 /** {@code POST /v1/plans}, {@code GET /v1/plans/{id}} and {@code POST /v1/plans:validate}. */
 @RestController
-class PlanController {
+public class PlanController {
     /** RFC 9211 cache status; {@code portopt} names the cache, the rung is in a parameter. */
     static final String CACHE_STATUS = "Cache-Status";
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -29,7 +29,7 @@ class PlanController {
      * Sent by the Java SDK: the attempt number of this call, 1 on its first try with a key the SDK
      * made up itself, so no earlier answer to look up can exist.
      */
-    static final String ATTEMPT = "Portopt-Attempt";
+    public static final String ATTEMPT = "Portopt-Attempt";
 
     private final PlanService plans;
     private final PlanStore store;
@@ -130,7 +130,7 @@ class PlanController {
     }
 
     /** Optional {@code Idempotency-Key}: 1-200 visible ASCII characters. */
-    private static String idempotencyKey(HttpServletRequest request) {
+    public static String idempotencyKey(HttpServletRequest request) {
         String key = request.getHeader(IDEMPOTENCY_KEY);
         if (key == null) {
             return null;
@@ -143,12 +143,7 @@ class PlanController {
     }
 
     static String cacheStatus(Rung rung) {
-        return switch (rung) {
-            case CACHE -> "portopt; hit; detail=cache";
-            case REPLAY -> "portopt; hit; detail=replay";
-            case COALESCED -> "portopt; fwd=miss; collapsed; detail=coalesced";
-            default -> "portopt; fwd=miss; detail=" + rung.label();
-        };
+        return rung.cacheStatus();
     }
 
     private static String abbreviate(String s) {

@@ -226,16 +226,20 @@ public class PlanService {
                     return reply(Rung.COALESCED, plan, null, t0, null);
                 }
             }
-            SolveResult result = solvers.solveFull(tenant.id(), request.problem(),
-                    SolverOptions.timeLimited(request.options().timeLimit(), request.options().seed()),
-                    admission.maxQueueWait());
+            SolverOptions options = SolverOptions.timeLimited(request.options().timeLimit(), request.options().seed());
+            // A replan starts from its base plan (kept where still feasible): warm, and stable.
+            SolveResult result = request.isReplan()
+                    ? solvers.solveFull(tenant.id(), request.problem(), options, admission.maxQueueWait(), request.base())
+                    : solvers.solveFull(tenant.id(), request.problem(), options, admission.maxQueueWait());
             if (result == null) {
                 mine.complete(null);
                 return degrade(tenant, request, t0, "all solver slots busy");
             }
             StoredPlan plan = persist(tenant, request, result, Rung.SOLVED, null, null);
             cache.put(key, plan);
-            similar.put(namespaced(tenant, request.similarity(ladder.approximateQuantum())), hintOf(plan.id(), result));
+            if (!request.isReplan()) {
+                similar.put(namespaced(tenant, request.similarity(ladder.approximateQuantum())), hintOf(plan.id(), result));
+            }
             mine.complete(plan);
             return reply(Rung.SOLVED, plan, null, t0, null);
         } catch (RuntimeException | InterruptedException e) {
@@ -252,7 +256,14 @@ public class PlanService {
     /** Overloaded: a similar problem's plan repaired for this one, else a fast heuristic, else 503. */
     private Reply degrade(Tenant tenant, ResolvedRequest request, long t0, String reason) throws InterruptedException {
         Duration heuristicBudget = heuristicBudget(request, t0);
-        if (request.options().allowApproximate()) {
+        if (request.isReplan()) {
+            // The base plan re-timed and repaired for the changes: approximate, but stable by construction.
+            SolveResult repaired = solvers.repair(tenant.id(), request.problem(), request.base(), heuristicBudget);
+            if (repaired != null) {
+                StoredPlan plan = persist(tenant, request, repaired, Rung.APPROXIMATE, reason, request.basedOn());
+                return reply(Rung.APPROXIMATE, plan, reason, t0, request.basedOn());
+            }
+        } else if (request.options().allowApproximate()) {
             TwoTierCache.Hit<String> hint = similar.get(namespaced(tenant, request.similarity(ladder.approximateQuantum())));
             if (hint != null) {
                 String[] lines = hint.value().split("\n");
@@ -299,8 +310,17 @@ public class PlanService {
         byte[] body = plan.withQuality(codec.quality(rung, reason, result.stats().totalMillis(), basedOn));
         store.save(new PlanRecord(id, tenant.id(), request.fingerprint(), request.port(), rung.label(),
                 request.problem().vessels().size(), result.plan().objective() / SECONDS_PER_MINUTE,
-                result.stats().totalMillis(), body, clock.instant()));
+                result.stats().totalMillis(), body, clock.instant(), codec.requestBytes(request), request.basedOn()));
         return plan;
+    }
+
+    /**
+     * Stores a plan that an asynchronous job found (its best so far, or its last): an ordinary
+     * stored plan, readable by id from any server, labelled {@code solved}. Returns its id.
+     */
+    public String storeJobPlan(Tenant tenant, ResolvedRequest request, SolveResult result) {
+        StoredPlan plan = persist(tenant, request, result, Rung.SOLVED, null, null);
+        return plan.id();
     }
 
     private Reply reply(Rung rung, StoredPlan plan, String reason, long t0, String basedOn) {

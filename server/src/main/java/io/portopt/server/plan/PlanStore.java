@@ -33,6 +33,7 @@ import java.util.concurrent.BlockingQueue;
 public class PlanStore implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(PlanStore.class);
     private static final String BODY_KEY = "portopt:plan-body:";
+    private static final String REQUEST_KEY = "portopt:plan-request:";
 
     private final PlanRepository repository;
     private final ReadRouting reads;
@@ -66,6 +67,10 @@ public class PlanStore implements DisposableBean {
         String key = bodyKey(plan.tenant(), plan.id());
         recent.put(key, plan.body());
         shared.set(BODY_KEY + key, plan.body(), properties.sharedBodyTtl());
+        if (plan.request() != null) {
+            // Kept where the body is, so a plan answered while PostgreSQL is down can be replanned too.
+            shared.set(REQUEST_KEY + key, plan.request(), properties.sharedBodyTtl());
+        }
         // While plans are buffered (or the breaker is open) new ones queue behind them: no request
         // waits on a database that is known to be down, and plans are written in order.
         if (backlog.isEmpty() && breaker.tryAcquirePermission()) {
@@ -117,6 +122,24 @@ public class PlanStore implements DisposableBean {
         }
         found.ifPresent(b -> recent.put(key, b));
         return found;
+    }
+
+    /**
+     * The request a plan answers, for a replan; empty when the plan is unknown (or another tenant's),
+     * or was stored before plans kept their requests.
+     */
+    public Optional<byte[]> findRequest(String tenant, UUID id) {
+        String key = bodyKey(tenant, id.toString());
+        try {
+            Optional<byte[]> found = reads.read(db -> PlanRepository.findRequest(db, tenant, id));
+            return found.isPresent() ? found : Optional.ofNullable(shared.get(REQUEST_KEY + key));
+        } catch (DataAccessException e) {
+            Optional<byte[]> found = Optional.ofNullable(shared.get(REQUEST_KEY + key));
+            if (found.isEmpty()) {
+                throw ApiException.unavailable("plans cannot be read right now", 2);
+            }
+            return found;
+        }
     }
 
     public int backlog() {

@@ -12,8 +12,17 @@ final class PlanViews {
 
     /** Everything but {@code quality}, which depends on how a particular request was answered. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Body(String id, String port, String fingerprint, String solver, Instant createdAt,
-                List<AssignmentView> assignments, List<UnassignedView> unassigned, ObjectiveView objective) {
+    record Body(String id, String port, String fingerprint, String solver, Instant createdAt, String basedOn,
+                List<AssignmentView> assignments, List<UnassignedView> unassigned, ObjectiveView objective,
+                List<ChangeView> changes) {
+    }
+
+    /**
+     * How a replan differs from its base, per vessel: {@code movedBerth} (maybe shifted too),
+     * {@code shifted}, {@code unassigned} (was placed), {@code assigned} (was not), {@code cancelled}.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ChangeView(String vessel, String kind, String fromBerth, String toBerth, Long shiftMinutes) {
     }
 
     record AssignmentView(String vessel, String berth, Instant start, Instant end) {
@@ -22,7 +31,9 @@ final class PlanViews {
     record UnassignedView(String vessel, String reason, String detail) {
     }
 
-    record ObjectiveView(double weightedTurnaroundMinutes) {
+    /** {@code stabilityPenalty}: a replan's stability term against its base, in the same unit; absent otherwise. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ObjectiveView(double weightedTurnaroundMinutes, Double stabilityPenalty) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

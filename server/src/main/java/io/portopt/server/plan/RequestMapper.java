@@ -7,9 +7,14 @@ import io.portopt.server.port.TideData;
 import io.portopt.server.port.TimeWindow;
 import io.portopt.server.system.FieldError;
 import io.portopt.server.system.LimitsProperties;
+import io.portopt.solver.BerthPlanner;
+import io.portopt.solver.model.Assignment;
 import io.portopt.solver.model.Berth;
 import io.portopt.solver.model.Interval;
+import io.portopt.solver.model.Pin;
+import io.portopt.solver.model.PinConflict;
 import io.portopt.solver.model.Problem;
+import io.portopt.solver.model.Stability;
 import io.portopt.solver.model.Tide;
 import io.portopt.solver.model.Vessel;
 
@@ -54,7 +59,35 @@ public final class RequestMapper {
         }
     }
 
+    /**
+     * What a request is mapped for: a plain plan request, a job (longer time limits), or a replan
+     * (no vessel starts before {@code notBefore}; the stability term against {@code base}).
+     */
+    public record Context(Duration maxTimeLimit, long notBefore, Map<String, Assignment> base, String port) {
+        public boolean replan() {
+            return base != null;
+        }
+    }
+
+    public Context plainRequest() {
+        return new Context(limits.maxTimeLimit(), Long.MIN_VALUE, null, null);
+    }
+
+    /** A job: time limits up to {@code maxTimeLimit}; {@code port} names the stored port its berths came from, if any. */
+    public Context job(Duration maxTimeLimit, String port) {
+        return new Context(maxTimeLimit, Long.MIN_VALUE, null, port);
+    }
+
+    /** A replan of a plan for {@code port} (null: berths inline), as of {@code notBefore}, against {@code base}. */
+    public Context replan(long notBefore, Map<String, Assignment> base, String port) {
+        return new Context(limits.maxTimeLimit(), notBefore, base, port);
+    }
+
     public Outcome map(PlanRequest r, Function<String, PortData> ports) {
+        return map(r, ports, plainRequest());
+    }
+
+    public Outcome map(PlanRequest r, Function<String, PortData> ports, Context context) {
         List<FieldError> errors = new ArrayList<>();
         if (r == null) {
             errors.add(new FieldError("", "request body must be a JSON object"));
@@ -83,6 +116,9 @@ public final class RequestMapper {
         } else if (r.berths() == null) {
             errors.add(new FieldError("berths", "give either port (stored port data) or berths"));
         }
+        if (portCode == null && context.port() != null) {
+            portCode = context.port();   // a replan of a stored port's plan: its berths come inline
+        }
         boolean tooMany = false;
         if (berthData != null && berthData.size() > limits.maxBerths()) {
             errors.add(new FieldError("berths", "at most " + limits.maxBerths() + " berths, got " + berthData.size()));
@@ -98,7 +134,8 @@ public final class RequestMapper {
             errors.add(new FieldError("tide.windows", "at most " + limits.maxTideWindows() + " windows"));
             tooMany = true;
         }
-        EffectiveOptions options = options(r.options(), errors);
+        EffectiveOptions options = options(r.options(), context.maxTimeLimit(), errors);
+        Stability stability = stability(r.options(), context, errors);
         if (tooMany) {
             return new Outcome(null, errors, true);
         }
@@ -112,8 +149,14 @@ public final class RequestMapper {
         }
         List<Berth> sortedBerths = berths.stream().sorted(Comparator.comparing(Berth::id)).toList();
         List<Vessel> sortedVessels = vessels.stream().sorted(Comparator.comparing(Vessel::id)).toList();
-        Problem problem = new Problem(sortedBerths, sortedVessels, tide);
-        return new Outcome(new ResolvedRequest(portCode, problem, options, Fingerprint.of(portCode, problem, options)), errors, false);
+        Problem problem = new Problem(sortedBerths, sortedVessels, tide, context.notBefore(), stability);
+        pinConflicts(problem, r.vessels(), errors);
+        if (!errors.isEmpty()) {
+            return new Outcome(null, errors, false);
+        }
+        PlanRequest stored = new PlanRequest(null, berthData, r.vessels(), tideData, r.options());
+        return new Outcome(new ResolvedRequest(portCode, problem, options, Fingerprint.of(portCode, problem, options),
+                stored, null, null), errors, false);
     }
 
     /** Errors in port data for {@code PUT /v1/ports/{code}}; empty when it can be stored. */
@@ -144,14 +187,55 @@ public final class RequestMapper {
         return errors;
     }
 
-    private EffectiveOptions options(PlanOptions o, List<FieldError> errors) {
+    /** Pins that overlap each other or break a hard constraint: a 422 naming both, never a silent move. */
+    private static void pinConflicts(Problem problem, List<VesselData> data, List<FieldError> errors) {
+        boolean anyFixed = problem.vessels().stream().anyMatch(v -> v.pinned() != null || v.fixedBerth() != null);
+        if (!anyFixed) {
+            return;
+        }
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < data.size(); i++) {
+            index.putIfAbsent(data.get(i).id(), i);
+        }
+        for (PinConflict c : BerthPlanner.pinConflicts(problem)) {
+            Integer i = index.get(c.vessel());
+            VesselData v = i == null ? null : data.get(i);
+            String field = "vessels[" + i + "]." + (v != null && v.pinned() == null ? "fixedBerth" : "pinned");
+            errors.add(new FieldError(field, "vessel '" + c.vessel() + "' conflicts with '" + c.other() + "': " + c.reason()));
+        }
+    }
+
+    private static Stability stability(PlanOptions o, Context context, List<FieldError> errors) {
+        StabilityData s = o == null ? null : o.stability();
+        if (!context.replan()) {
+            if (s != null) {
+                errors.add(new FieldError("options.stability", "applies to replans only (POST /v1/plans/{id}:replan)"));
+            }
+            return null;
+        }
+        double perMove = s == null || s.perBerthMove() == null ? StabilityData.DEFAULT_PER_BERTH_MOVE : s.perBerthMove();
+        double perHour = s == null || s.perHourShift() == null ? StabilityData.DEFAULT_PER_HOUR_SHIFT : s.perHourShift();
+        if (!(perMove >= 0) || perMove > MAX_WEIGHT * 1000) {
+            errors.add(new FieldError("options.stability.perBerthMove", "must be between 0 and " + (long) (MAX_WEIGHT * 1000)));
+        }
+        if (!(perHour >= 0) || perHour > MAX_WEIGHT * 1000) {
+            errors.add(new FieldError("options.stability.perHourShift", "must be between 0 and " + (long) (MAX_WEIGHT * 1000)));
+        }
+        if (perMove == 0 && perHour == 0) {
+            return null;
+        }
+        // The API's unit is weighted minutes (and per hour of shift); the solver's is weighted seconds.
+        return new Stability(context.base(), perMove * SECONDS_PER_MINUTE, perHour * SECONDS_PER_MINUTE / 3600.0);
+    }
+
+    private EffectiveOptions options(PlanOptions o, Duration maxTimeLimit, List<FieldError> errors) {
         Duration timeLimit = limits.defaultTimeLimit();
         boolean approximate = true;
         long seed = 0;
         if (o != null) {
             if (o.timeLimitMs() != null) {
-                if (o.timeLimitMs() < 1 || o.timeLimitMs() > limits.maxTimeLimit().toMillis()) {
-                    errors.add(new FieldError("options.timeLimitMs", "must be between 1 and " + limits.maxTimeLimit().toMillis()));
+                if (o.timeLimitMs() < 1 || o.timeLimitMs() > maxTimeLimit.toMillis()) {
+                    errors.add(new FieldError("options.timeLimitMs", "must be between 1 and " + maxTimeLimit.toMillis()));
                 } else {
                     timeLimit = Duration.ofMillis(o.timeLimitMs());
                 }
@@ -246,11 +330,25 @@ public final class RequestMapper {
                     }
                 }
             }
+            if (v.fixedBerth() != null && !berthIds.contains(v.fixedBerth())) {
+                errors.add(new FieldError(at + ".fixedBerth", "no berth with this id"));
+            }
+            Pin pin = null;
+            if (v.pinned() != null) {
+                if (v.pinned().berth() == null || !berthIds.contains(v.pinned().berth())) {
+                    errors.add(new FieldError(at + ".pinned.berth", v.pinned().berth() == null ? "is required" : "no berth with this id"));
+                }
+                instant(v.pinned().start(), at + ".pinned.start", true, errors);
+                if (errors.size() == before) {
+                    pin = new Pin(v.pinned().berth(), v.pinned().start().getEpochSecond());
+                }
+            }
             if (errors.size() == before) {
                 Long handling = v.handlingMinutes() == null ? null : v.handlingMinutes() * SECONDS_PER_MINUTE;
                 out.add(new Vessel(v.id(), v.arrival().getEpochSecond(), v.lengthM(), v.draftM(),
                         v.weight() == null ? Vessel.DEFAULT_WEIGHT : v.weight(), handling, byBerth,
-                        v.latestDeparture() == null ? Long.MAX_VALUE : v.latestDeparture().getEpochSecond()));
+                        v.latestDeparture() == null ? Long.MAX_VALUE : v.latestDeparture().getEpochSecond(),
+                        v.fixedBerth(), pin));
             }
         }
         return out;

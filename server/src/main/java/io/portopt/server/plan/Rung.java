@@ -26,4 +26,14 @@ public enum Rung {
     public boolean degraded() {
         return degraded;
     }
+
+    /** RFC 9211 cache status; {@code portopt} names the cache, the rung is in a parameter. */
+    public String cacheStatus() {
+        return switch (this) {
+            case CACHE -> "portopt; hit; detail=cache";
+            case REPLAY -> "portopt; hit; detail=replay";
+            case COALESCED -> "portopt; fwd=miss; collapsed; detail=coalesced";
+            default -> "portopt; fwd=miss; detail=" + label;
+        };
+    }
 }

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 
 /**
  * Checks a plan against the problem straight from the specification, sharing no code with the
- * search: every hard constraint, every vessel accounted for exactly once, objective recomputed.
+ * search: every hard constraint, every vessel accounted for exactly once, pins, fixed berths and a
+ * replan's earliest start kept, objective recomputed.
  */
 public final class FeasibilityChecker {
     private FeasibilityChecker() {
@@ -48,6 +49,16 @@ public final class FeasibilityChecker {
             }
             objective += v.weight() * (a.end() - v.arrival());
             checkAssignment(problem.tide(), v, b, a, out);
+            if (v.pinned() != null && (!v.pinned().berth().equals(a.berth()) || v.pinned().start() != a.start())) {
+                out.add(v.id() + ": pinned at " + v.pinned().berth() + " from " + v.pinned().start() + " but planned at "
+                        + a.berth() + " from " + a.start());
+            }
+            if (v.fixedBerth() != null && !v.fixedBerth().equals(a.berth())) {
+                out.add(v.id() + ": fixed to berth " + v.fixedBerth() + " but planned at " + a.berth());
+            }
+            if (v.pinned() == null && a.start() < problem.notBefore()) {
+                out.add(v.id() + ": starts before " + problem.notBefore() + ", the earliest start of this replan");
+            }
         }
         for (Unassigned u : plan.unassigned()) {
             if (!vessels.containsKey(u.vessel())) {
@@ -57,6 +68,10 @@ public final class FeasibilityChecker {
             }
             if (u.reason() == null) {
                 out.add(u.vessel() + ": unassigned without a reason");
+            }
+            Vessel v = vessels.get(u.vessel());
+            if (v != null && v.pinned() != null) {
+                out.add(u.vessel() + ": pinned, yet unassigned");
             }
         }
         for (Vessel v : problem.vessels()) {
@@ -93,7 +108,7 @@ public final class FeasibilityChecker {
         if (v.draftM() != null && b.depthM() != null && v.draftM() > b.depthM()) {
             out.add(who + ": too deep");
         }
-        if (a.start() < v.arrival()) {
+        if (a.start() < v.arrival() && v.pinned() == null) {   // a pinned vessel may be alongside already
             out.add(who + ": starts before arrival");
         }
         if (a.start() < b.opensAt() || a.end() > b.closesAt()) {
