@@ -46,8 +46,8 @@ final class CompiledProblem {
     long lastEnd;
 
     /**
-     * A replan's stability term, or none: per vessel, the berth the base plan gives it (-1: none,
-     * no penalty) and its start there.
+     * A replan's stability term, or none: per vessel, the berth the base plan gives it (-1: not in
+     * the base plan, no penalty; berthCount: a berth this problem no longer has) and its start there.
      */
     final boolean stable;
     final int[] baseBerth;
@@ -128,7 +128,8 @@ final class CompiledProblem {
             for (int v = 0; v < vesselCount; v++) {
                 io.portopt.solver.model.Assignment was = stability.base().get(vessels.get(v).id());
                 Integer b = was == null ? null : berthIndex.get(was.berth());
-                baseBerth[v] = b == null ? -1 : b;
+                // A vessel whose base berth is gone pays the move wherever it goes (berthCount matches no berth).
+                baseBerth[v] = was == null ? -1 : b == null ? berthCount : b;
                 baseStart[v] = was == null ? 0 : was.start();
             }
         }
