@@ -44,6 +44,8 @@ class JobController {
     private final PortService ports;
     private final JsonBodies bodies;
     private final JsonMapper json;
+    /** Set when the server begins to shut down: open streams end, so they never hold up the drain. */
+    private volatile boolean closing;
 
     JobController(JobRepository jobs, JobProperties properties, RequestMapper mapper, PortService ports, JsonBodies bodies,
                   JsonMapper json) {
@@ -53,6 +55,16 @@ class JobController {
         this.ports = ports;
         this.bodies = bodies;
         this.json = json;
+    }
+
+    /**
+     * Before the graceful drain: an open event stream would keep the drain waiting for its whole
+     * timeout. Streams end here instead; a client reconnects (through the load balancer, to another
+     * server) and gets the job's current state first.
+     */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    void closing() {
+        closing = true;
     }
 
     @PostMapping("/v1/jobs")
@@ -164,7 +176,7 @@ class JobController {
             emitter.send(SseEmitter.event().id(Long.toString(seq++)).name(first.terminal() ? first.state() : "snapshot")
                     .data(json.writeValueAsString(first), MediaType.APPLICATION_JSON));
             long lastSent = System.nanoTime();
-            while (!last.terminal()) {
+            while (!last.terminal() && !closing) {
                 Thread.sleep(EVENT_POLL_MILLIS);
                 JobView now;
                 try {
