@@ -38,14 +38,32 @@ public final class KramerRequest {
     public static Map<String, Object> toRequest(Problem p, long timeLimitMs, Long seed) {
         List<Map<String, Object>> berths = new ArrayList<>();
         for (Berth b : p.berths()) {
-            berths.add(Map.of("id", b.id(), "opensAt", at(b.opensAt()), "closesAt", at(b.closesAt())));
+            Map<String, Object> berth = new LinkedHashMap<>();
+            berth.put("id", b.id());
+            if (b.opensAt() != Long.MIN_VALUE) {
+                berth.put("opensAt", at(b.opensAt()));
+            }
+            if (b.closesAt() != Long.MAX_VALUE) {
+                berth.put("closesAt", at(b.closesAt()));
+            }
+            berths.add(berth);
         }
         List<Map<String, Object>> vessels = new ArrayList<>();
         for (Vessel v : p.vessels()) {
             Map<String, Long> byBerth = new LinkedHashMap<>();
             v.handlingByBerth().forEach((berth, h) -> byBerth.put(berth, h * 60));
-            vessels.add(Map.of("id", v.id(), "arrival", at(v.arrival()), "handlingMinutesByBerth", byBerth,
-                    "latestDeparture", at(v.latestDeparture())));
+            Map<String, Object> vessel = new LinkedHashMap<>();
+            vessel.put("id", v.id());
+            vessel.put("arrival", at(v.arrival()));
+            if (!byBerth.isEmpty()) {
+                vessel.put("handlingMinutesByBerth", byBerth);
+            } else {
+                vessel.put("handlingMinutes", v.handling() * 60);
+            }
+            if (v.latestDeparture() != Long.MAX_VALUE) {
+                vessel.put("latestDeparture", at(v.latestDeparture()));
+            }
+            vessels.add(vessel);
         }
         Map<String, Object> options = seed == null ? Map.of("timeLimitMs", timeLimitMs)
                 : Map.of("timeLimitMs", timeLimitMs, "seed", seed);

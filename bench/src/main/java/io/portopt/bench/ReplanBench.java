@@ -100,7 +100,8 @@ public final class ReplanBench {
                 free.add(v);
             }
         }
-        List<Map<String, Object>> changes = changes(kind, request, free, now, random);
+        List<PlanResponse.Assignment> frozen = base.assignments().stream().filter(a -> a.start().isBefore(now)).toList();
+        List<Map<String, Object>> changes = changes(kind, request, free, frozen, now, random);
         Map<String, Object> replan = Map.of("now", now.toString(), "changes", changes,
                 "options", Map.of("timeLimitMs", c.replanMs(), "seed", random.nextLong() & 0xffffff));
         long t0 = System.nanoTime();
@@ -138,7 +139,7 @@ public final class ReplanBench {
 
     /** The changes of one kind, on vessels that have not started by {@code now}. */
     static List<Map<String, Object>> changes(String kind, Map<String, Object> request, List<Map<String, Object>> free,
-                                             Instant now, Random random) {
+                                             List<PlanResponse.Assignment> frozen, Instant now, Random random) {
         List<Map<String, Object>> out = new ArrayList<>();
         switch (kind) {
             case "eta-1", "eta-5" -> {
@@ -175,8 +176,14 @@ public final class ReplanBench {
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> berths = (List<Map<String, Object>>) request.get("berths");
                 Map<String, Object> berth = berths.get(random.nextInt(berths.size()));
-                // A closure that no frozen vessel overlaps: a day after now at the earliest.
+                // A closure a day or two ahead that no frozen vessel overlaps (that would be a pin
+                // conflict, a 422: a planner closes a berth around the vessels alongside).
                 Instant from = now.plus(Duration.ofHours(24 + random.nextInt(24)));
+                for (PlanResponse.Assignment a : frozen) {
+                    if (a.berth().equals(berth.get("id")) && a.end().isAfter(from)) {
+                        from = a.end();
+                    }
+                }
                 out.add(Map.of("type", "closure", "berth", berth.get("id"), "from", from.toString(),
                         "to", from.plus(Duration.ofHours(6)).toString()));
             }
@@ -261,8 +268,8 @@ public final class ReplanBench {
     }
 
     static void report(List<Sample> samples, Config c, PrintStream out) {
-        out.printf(Locale.ROOT, "# replan (%d ms budget) vs fresh solve (%d ms) of the same changed problem; %d%% of each plan frozen%n",
-                c.replanMs(), c.freshMs(), Math.round(c.nowFraction() * 100));
+        out.printf(Locale.ROOT, "# replan (%d ms budget) vs fresh solve (%d ms) of the same changed problem; %d%% of each plan frozen; seed %d%n",
+                c.replanMs(), c.freshMs(), Math.round(c.nowFraction() * 100), c.seed());
         out.println("kind\truns\tobjective_ratio_mean\tobjective_ratio_max\tplaced_replan-fresh\tmoved_berth_replan\tmoved_berth_fresh"
                 + "\tshift_min_replan\tshift_min_fresh\tlb_p50_ms\tlb_p99_ms\tserver_p50_ms\tserver_p99_ms\trungs");
         Map<String, List<Sample>> byKind = new TreeMap<>();
@@ -330,7 +337,8 @@ public final class ReplanBench {
         long freshMs = 1000;
         long baseMs = 1000;
         double nowFraction = 0.2;
-        long seed = 1;
+        // A new seed each run by default: the same changes again would be answered from the cache.
+        long seed = System.nanoTime() & 0xffffffL;
         String apiKey = System.getenv("PORTOPT_API_KEY");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];

@@ -61,6 +61,8 @@ public class PlanService {
     private final Map<String, CompletableFuture<StoredPlan>> inFlight = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final Counter shed;
+    /** Exponentially weighted mean time to encode and store a plan, reserved from a replan's budget. */
+    private final java.util.concurrent.atomic.AtomicLong persistNanos = new java.util.concurrent.atomic.AtomicLong(10_000_000);
 
     public PlanService(SolverPool solvers, PlanStore store, SharedCache shared, CacheProperties cacheProperties,
                        AdmissionProperties admission, LadderProperties ladder, JsonMapper mapper,
@@ -226,7 +228,7 @@ public class PlanService {
                     return reply(Rung.COALESCED, plan, null, t0, null);
                 }
             }
-            SolverOptions options = SolverOptions.timeLimited(request.options().timeLimit(), request.options().seed());
+            SolverOptions options = SolverOptions.timeLimited(searchBudget(request), request.options().seed());
             // A replan starts from its base plan (kept where still feasible): warm, and stable.
             SolveResult result = request.isReplan()
                     ? solvers.solveFull(tenant.id(), request.problem(), options, admission.maxQueueWait(), request.base())
@@ -303,14 +305,31 @@ public class PlanService {
         return Duration.ofNanos(Math.max(floor, ownBudget));
     }
 
+    /**
+     * The search's budget. A replan's time limit covers its whole answer (a planner's screen waits
+     * on it): its search gets what is left after the work before it and the expected write of the
+     * plan, at least a quarter of the limit. A plan request's limit is its search's, as before.
+     */
+    private Duration searchBudget(ResolvedRequest request) {
+        Duration limit = request.options().timeLimit();
+        if (request.receivedNanos() == 0) {
+            return limit;
+        }
+        long left = limit.toNanos() - (System.nanoTime() - request.receivedNanos()) - persistNanos.get();
+        return Duration.ofNanos(Math.max(limit.toNanos() / 4, left));
+    }
+
     private StoredPlan persist(Tenant tenant, ResolvedRequest request, SolveResult result, Rung rung, String reason,
                                String basedOn) {
+        long t0 = System.nanoTime();
         String id = UUID.randomUUID().toString();
         StoredPlan plan = codec.encode(id, request, result.plan(), clock.instant());
         byte[] body = plan.withQuality(codec.quality(rung, reason, result.stats().totalMillis(), basedOn));
         store.save(new PlanRecord(id, tenant.id(), request.fingerprint(), request.port(), rung.label(),
                 request.problem().vessels().size(), result.plan().objective() / SECONDS_PER_MINUTE,
                 result.stats().totalMillis(), body, clock.instant(), codec.requestBytes(request), request.basedOn()));
+        long took = System.nanoTime() - t0;
+        persistNanos.updateAndGet(m -> (m * 7 + took) / 8);
         return plan;
     }
 

@@ -45,6 +45,17 @@ public class ReplanService {
     private final RequestMapper mapper;
     private final JsonMapper json;
     private final Clock clock;
+    /**
+     * Base plans as parsed, per tenant and id. Plans never change once stored, and a planner tries
+     * several changes on the same plan: parsing a 200-vessel plan and its request again each time
+     * would cost more than a short replan's search.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Base> bases =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(2000).build();
+
+    /** A stored plan ready to be replanned: its assignments and the request it answers. */
+    record Base(BaseBody body, PlanRequest request) {
+    }
 
     public ReplanService(PlanService plans, PlanStore store, RequestMapper mapper, JsonMapper json, Clock clock) {
         this.plans = plans;
@@ -63,14 +74,20 @@ public class ReplanService {
     }
 
     public PlanService.Reply replan(Tenant tenant, String baseId, ReplanRequest body, String idempotencyKey,
-                                    CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer) throws InterruptedException {
+                                    CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer, long receivedNanos)
+            throws InterruptedException {
         UUID id = parseId(baseId);
-        byte[] baseBytes = store.find(tenant.id(), id).orElseThrow(() -> ApiException.notFound("no plan '" + baseId + "'"));
-        byte[] requestBytes = store.findRequest(tenant.id(), id).orElseThrow(() -> ApiException.unprocessable(
-                "plan '" + baseId + "' was stored before plans kept their requests and cannot be replanned; solve it again",
-                List.of()));
-        BaseBody base = json.readValue(baseBytes, BaseBody.class);
-        PlanRequest request = json.readValue(requestBytes, PlanRequest.class);
+        Base loaded = bases.getIfPresent(tenant.id() + "/" + id);
+        if (loaded == null) {
+            byte[] baseBytes = store.find(tenant.id(), id).orElseThrow(() -> ApiException.notFound("no plan '" + baseId + "'"));
+            byte[] requestBytes = store.findRequest(tenant.id(), id).orElseThrow(() -> ApiException.unprocessable(
+                    "plan '" + baseId + "' was stored before plans kept their requests and cannot be replanned; solve it again",
+                    List.of()));
+            loaded = new Base(json.readValue(baseBytes, BaseBody.class), json.readValue(requestBytes, PlanRequest.class));
+            bases.put(tenant.id() + "/" + id, loaded);
+        }
+        BaseBody base = loaded.body();
+        PlanRequest request = loaded.request();
         List<FieldError> errors = new ArrayList<>();
         if (body == null) {
             throw ApiException.unprocessable("the replan is invalid", List.of(new FieldError("", "request body must be a JSON object")));
@@ -129,7 +146,8 @@ public class ReplanService {
             }
             throw ApiException.unprocessable("the replanned request is invalid", outcome.errors());
         }
-        return plans.plan(tenant, outcome.request().asReplanOf(id.toString(), baseAssignments), idempotencyKey, earlierAnswer);
+        return plans.plan(tenant, outcome.request().asReplanOf(id.toString(), baseAssignments, receivedNanos),
+                idempotencyKey, earlierAnswer);
     }
 
     private void apply(ChangeData c, String at, Map<String, VesselData> vessels, Map<String, List<TimeWindow>> closures,
