@@ -244,7 +244,12 @@ render_haproxy() {
 start_haproxy() {
   alive haproxy && return 0
   render_haproxy "$(server_count)"
-  spawn haproxy haproxy -db -f "$VAR/haproxy/haproxy.cfg"
+  # glibc hands HAProxy's 128 kB buffers back to the kernel as they are freed (they sit at its
+  # 128 KiB mmap/trim thresholds) and page-faults them in again on the next request: perf showed
+  # page faults under memmove and brk in the profile, and wrk through HAProxy to nginx went from
+  # 7-9k to 20k req/s once glibc keeps them (docs/performance.md).
+  GLIBC_TUNABLES="glibc.malloc.mmap_threshold=1048576:glibc.malloc.trim_threshold=67108864" \
+    spawn haproxy haproxy -db -f "$VAR/haproxy/haproxy.cfg"
 }
 
 haproxy_cmd() { echo "$1" | socat -t 5 - "UNIX-CONNECT:$HAPROXY_SOCK"; }
