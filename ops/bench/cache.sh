@@ -49,6 +49,19 @@ stop_noise() {
 
 ratio() { python3 -c "print(round($1 / $2, 3))"; }
 
+stop_references() { # everything the benchmark started beside the cluster
+  stop_noise
+  stop_minimal_lb
+  nginx -c "$VAR/bench/nginx.conf" -s stop 2>/dev/null || true
+}
+
+fixed_row() { # label "h2load figures, quiet" "h2load figures, noisy" -> a table row of p50, p99 each
+  local q50 q99 n50 n99
+  read -r _ q50 q99 _ <<<"$2"
+  read -r _ n50 n99 _ <<<"$3"
+  echo "| $1 | $q50, $q99 | $n50, $n99 |"
+}
+
 h2load_figures() { # url [connections per-connection-rate seconds h2load-args...] -> "requests/s p50 p99 (n)"
   local url="$1" connections="${2:-20}" rate="${3:-100}" seconds="${4:-${PORTOPT_WRK_SECONDS:-15}}"
   shift $(( $# < 4 ? $# : 4 ))
@@ -97,8 +110,7 @@ http {
 }
 CONF
   nginx -c "$dir/nginx.conf" || die "nginx did not start"
-  # shellcheck disable=SC2064 # the paths are fixed now
-  trap "stop_noise; stop_minimal_lb; nginx -c '$dir/nginx.conf' -s stop 2>/dev/null || true" EXIT
+  trap stop_references EXIT
   start_minimal_lb
   wait_until "static reference UP" 15 haproxy_static_up || say "warning: HAProxy has not marked nginx UP"
   local bytes; bytes="$(stat -c %s "$dir/plan.json")"
@@ -127,8 +139,7 @@ CONF
     fixed[plain-$noise]="$(h2load_figures http://127.0.0.1:8080/v1/plans 5 10 30 -d "$dir/request.json" -H 'Content-Type: application/json')"
     stop_noise
   done
-  stop_minimal_lb
-  nginx -c "$dir/nginx.conf" -s stop 2>/dev/null || true
+  stop_references
   trap - EXIT
   read -r min_rps min_p99 <<<"$minimal"
   read -r cl_rps cl_p99 <<<"$cluster"
@@ -141,15 +152,11 @@ CONF
   echo
   echo "| at a fixed rate | quiet p50, p99 | beside a nice-19 CPU hog p50, p99 |"
   echo "|---|---|---|"
-  local q n
-  read -r _ q1 q2 _ <<<"${fixed[get-quiet]}"; read -r _ n1 n2 _ <<<"${fixed[get-noisy]}"
-  echo "| GET cached plan via portopt, 2,000 req/s (h2load) | $q1, $q2 | $n1, $n2 |"
-  read -r _ q1 q2 _ <<<"${fixed[ref-quiet]}"; read -r _ n1 n2 _ <<<"${fixed[ref-noisy]}"
-  echo "| GET the same bytes via nginx, 2,000 req/s (h2load) | $q1, $q2 | $n1, $n2 |"
-  q="${fixed[sdk-quiet]}"; n="${fixed[sdk-noisy]}"
+  fixed_row "GET cached plan via portopt, 2,000 req/s (h2load)" "${fixed[get-quiet]}" "${fixed[get-noisy]}"
+  fixed_row "GET the same bytes via nginx, 2,000 req/s (h2load)" "${fixed[ref-quiet]}" "${fixed[ref-noisy]}"
+  local q="${fixed[sdk-quiet]}" n="${fixed[sdk-noisy]}"
   echo "| repeated POST, exact hit, 50 req/s, Java SDK | $(json_field "$q" latencyMs p50) ms, $(json_field "$q" latencyMs p99) ms ($(json_field "$q" ok) ok of $(json_field "$q" sent)) | $(json_field "$n" latencyMs p50) ms, $(json_field "$n" latencyMs p99) ms ($(json_field "$n" ok) ok of $(json_field "$n" sent)) |"
-  read -r _ q1 q2 _ <<<"${fixed[plain-quiet]}"; read -r _ n1 n2 _ <<<"${fixed[plain-noisy]}"
-  echo "| repeated POST, exact hit, 50 req/s, plain HTTP (h2load) | $q1, $q2 | $n1, $n2 |"
+  fixed_row "repeated POST, exact hit, 50 req/s, plain HTTP (h2load)" "${fixed[plain-quiet]}" "${fixed[plain-noisy]}"
 }
 
 haproxy_static_up() {
