@@ -134,6 +134,8 @@ public final class SolverBench {
         Map<String, double[]> ratioToReference = new LinkedHashMap<>(); // engine -> {sum, count, fewer, more}
         Map<String, double[]> ratioToPrimary = new LinkedHashMap<>(); // engine -> {sum, count, fewer, more}
         Map<String, int[]> unplaced = new LinkedHashMap<>(); // engine -> runs that leave vessels out
+        List<Double> gaps = new ArrayList<>();
+        int optimal = 0;
         Map<Long, double[]> bestBySeed = new LinkedHashMap<>();
         int infeasible = 0;
         for (Instance instance : instances) {
@@ -186,6 +188,14 @@ public final class SolverBench {
                         note.append(String.format(Locale.ROOT, " construction %s in %.2f ms, %d steps (%.0f/s), best-so-far%s",
                                 format(stats.constructionObjective()), stats.constructionMicros() / 1000.0,
                                 stats.steps(), stats.stepsPerSecond(), curve));
+                        var bound = run.portopt().bound();
+                        if (bound != null) {
+                            gaps.add(bound.gap());
+                            optimal += bound.optimal() ? 1 : 0;
+                            note.append(String.format(Locale.ROOT, "; lower bound %s, gap %.2f %%%s (%d iterations in %d ms, %d-unit buckets)",
+                                    format(Math.floor(bound.lowerBound() * 100) / 100), 100 * bound.gap(), bound.optimal() ? ", optimal" : "",
+                                    bound.iterations(), bound.millis(), bound.bucketWidth()));
+                        }
                     }
                     notes.add(note.toString());
                 }
@@ -221,6 +231,11 @@ public final class SolverBench {
             for (var e : bestBySeed.entrySet()) {
                 System.out.printf(Locale.ROOT, "#   seed %d: %.4f%n", e.getKey(), e.getValue()[0] / e.getValue()[1]);
             }
+        }
+        if (!gaps.isEmpty()) {
+            System.out.printf(Locale.ROOT, "# gap to portopt's lower bound: mean %.2f %%, worst %.2f %%, %d of %d proven optimal%n",
+                    100 * gaps.stream().mapToDouble(Double::doubleValue).average().orElse(0),
+                    100 * gaps.stream().mapToDouble(Double::doubleValue).max().orElse(0), optimal, gaps.size());
         }
         summarize(ratioToReference, "mean ratio to the " + referenceMs + " ms run", engines.size() > 1);
         summarize(ratioToPrimary, "mean ratio to " + engines.getFirst().name(), true);

@@ -20,7 +20,12 @@ public record PlanResponse(String id, String port, String fingerprint, String ba
     public record Objective(double weightedTurnaroundMinutes, Double stabilityPenalty) {
     }
 
-    public record Quality(String source, boolean degraded, String reason, long solveMillis, String basedOn) {
+    /**
+     * {@code lowerBound} (minutes; null for a heuristic plan): no plan placing as many vessels costs
+     * less; {@code gap} = (objective - lowerBound) / objective; {@code optimal} when it is zero.
+     */
+    public record Quality(String source, boolean degraded, String reason, long solveMillis, String basedOn,
+                          Double lowerBound, Double gap, Boolean optimal) {
     }
 
     /** {@code kind}: movedBerth, shifted, unassigned, assigned or cancelled. */

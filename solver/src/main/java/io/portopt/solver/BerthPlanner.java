@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class BerthPlanner {
     /** Bumped whenever a change may alter the plans it returns; part of every cache key. */
-    public static final String VERSION = "portopt-solver/5";
+    public static final String VERSION = "portopt-solver/6";
 
     private BerthPlanner() {
     }
@@ -109,6 +109,20 @@ public final class BerthPlanner {
             tell.run();   // the construction is the first plan
             search.progress.onImprovement = tell;
         }
+        LowerBound.Result relaxation = null;
+        long boundNanos = 0;
+        if (options.maxSteps() > 0 && compiled.vesselCount > 0 && compiled.berthCount > 0 && nonNegativeWeights(compiled)) {
+            // First, so that a plan reaching the bound ends the search; a share of the time limit
+            // (or, when steps bound the run, a fixed iteration count: the same plan every time).
+            long boundStart = System.nanoTime();
+            boolean timed = options.maxSteps() == Long.MAX_VALUE;
+            long boundDeadline = timed ? boundStart + (long) (BOUND_SHARE * Math.max(0, deadline - boundStart)) : Long.MAX_VALUE;
+            relaxation = LowerBound.compute(compiled, turnaroundByVessel(compiled, start), boundDeadline,
+                    timed ? BOUND_MAX_ITERATIONS : BOUND_STEP_ITERATIONS);
+            double relaxed = relaxation.forUnplaced(0);
+            search.raiseLowerBound(integral(prepared) ? Math.ceil(relaxed - 1e-6) : relaxed);
+            boundNanos = System.nanoTime() - boundStart;
+        }
         Schedule best = search.improve(deadline, options.maxSteps(), startNanos);
         long endNanos = System.nanoTime();
         List<double[]> trace = new ArrayList<>();
@@ -119,7 +133,78 @@ public final class BerthPlanner {
         SolveStats stats = new SolveStats(constructionObjective, constructionAssigned,
                 (constructedNanos - startNanos) / 1000, (endNanos - startNanos) / 1_000_000,
                 search.progress.steps, trace);
-        return new SolveResult(prepared.complete(toPlan(compiled, best)), stats);
+        Plan plan = prepared.complete(toPlan(compiled, best));
+        Bound bound = relaxation == null ? null
+                : bound(prepared, compiled, relaxation, search.placeable() - best.assignedCount, plan, boundNanos / 1_000_000);
+        return new SolveResult(plan, stats, bound);
+    }
+
+    /** Share of the time limit the lower bound may take, before the search. */
+    static final double BOUND_SHARE = 0.08;
+    static final int BOUND_MAX_ITERATIONS = 400;
+    static final int BOUND_STEP_ITERATIONS = 150;
+
+    /** Each vessel's weighted turnaround in the schedule, NaN where it is not placed. */
+    static double[] turnaroundByVessel(CompiledProblem p, Schedule s) {
+        double[] cost = new double[p.vesselCount];
+        java.util.Arrays.fill(cost, Double.NaN);
+        for (int b = 0; b < p.berthCount; b++) {
+            for (int q = 0; q < s.len[b]; q++) {
+                cost[s.seq[b][q]] = p.cost(s.seq[b][q], s.end[b][q]);
+            }
+        }
+        return cost;
+    }
+
+    private static boolean nonNegativeWeights(CompiledProblem p) {
+        for (double w : p.weight) {
+            if (!(w >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The relaxation's bound for the real problem: pinned stays are the same in every plan, and a
+     * "not before" clamp moves each placed vessel's turnaround by a constant (counted only when
+     * every placeable vessel is placed; otherwise which vessels pay it depends on the plan, and
+     * leaving it out keeps the bound valid).
+     */
+    private static Bound bound(Pinning.Prepared prepared, CompiledProblem p, LowerBound.Result relaxation, int unplaced,
+                               Plan plan, long millis) {
+        double value = relaxation.forUnplaced(unplaced);
+        for (var pin : prepared.pinned()) {
+            var v = prepared.original().get(pin.vessel());
+            value += v.weight() * (pin.end() - v.arrival());
+        }
+        if (unplaced == 0) {
+            for (int v = 0; v < p.vesselCount; v++) {
+                if (p.intrinsicReason[v] == null) {
+                    var original = prepared.original().get(p.problem.vessels().get(v).id());
+                    value += p.weight[v] * (p.arrival[v] - original.arrival());
+                }
+            }
+        }
+        double objective = plan.objective();
+        value = Math.max(0, Math.min(value, objective));
+        // Integral weights and times make every objective an integer: a bound within one of it proves it.
+        if (integral(prepared)) {
+            value = Math.min(objective, Math.ceil(value - 1e-6));
+        }
+        double gap = objective <= 0 ? 0 : (objective - value) / objective;
+        // Optimal only when nothing placeable is left out: a plan placing more would rank above it.
+        boolean optimal = unplaced == 0 && gap <= 1e-9;
+        return new Bound(value, optimal ? 0 : gap, optimal, relaxation.iterations(), relaxation.bucketWidth(), millis);
+    }
+
+    private static boolean integral(Pinning.Prepared prepared) {
+        for (var v : prepared.original().values()) {
+            if (v.weight() != Math.rint(v.weight())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long saturatedAdd(long a, long b) {

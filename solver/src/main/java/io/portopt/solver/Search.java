@@ -81,7 +81,7 @@ final class Search {
     private int touchedCount;
     private final double meanHandling;
     /** Cost if every placeable vessel ended as early as it could on an empty berth: no plan beats it. */
-    private final double lowerBound;
+    private double lowerBound;
     private final int placeable;
     /** Per vessel, how often it failed to fit in the ejection pool, plus one ({@link #placeMore}). */
     private final int[] penalty;
@@ -135,6 +135,16 @@ final class Search {
         Arrays.fill(penalty, 1);
         Arrays.fill(armScore, 1.0);
         Arrays.fill(armRate, -1.0);
+    }
+
+    /** Vessels some plan can place (each fits an empty berth). */
+    int placeable() {
+        return placeable;
+    }
+
+    /** A stronger bound (turnaround, every placeable vessel placed) than the search's own. */
+    void raiseLowerBound(double bound) {
+        lowerBound = Math.max(lowerBound, bound);
     }
 
     /** True when the best plan provably cannot be improved: everything placed at its lower bound. */

@@ -126,6 +126,49 @@ final class BruteForce {
         return enumerate(0, sequences, best);
     }
 
+    /**
+     * The least weighted turnaround of a plan that places at least {@code count} vessels
+     * (+infinity when none does), over every berth choice and order.
+     */
+    double cheapestPlacingAtLeast(int count) {
+        int m = problem.berths().size();
+        List<List<Vessel>> sequences = new ArrayList<>();
+        for (int b = 0; b < m; b++) {
+            sequences.add(new ArrayList<>());
+        }
+        double[] byCount = new double[problem.vessels().size() + 1];
+        java.util.Arrays.fill(byCount, Double.POSITIVE_INFINITY);
+        enumerateAll(0, sequences, byCount);
+        double best = Double.POSITIVE_INFINITY;
+        for (int c = Math.max(0, count); c < byCount.length; c++) {
+            best = Math.min(best, byCount[c]);
+        }
+        return best;
+    }
+
+    private void enumerateAll(int next, List<List<Vessel>> sequences, double[] byCount) {
+        if (next == problem.vessels().size()) {
+            Optimum here = evaluate(sequences);
+            if (here != null) {
+                byCount[here.assigned()] = Math.min(byCount[here.assigned()], here.objective());
+            }
+            return;
+        }
+        Vessel v = problem.vessels().get(next);
+        enumerateAll(next + 1, sequences, byCount);
+        for (int b = 0; b < sequences.size(); b++) {
+            if (!allowed(v, problem.berths().get(b))) {
+                continue;
+            }
+            List<Vessel> seq = sequences.get(b);
+            for (int pos = 0; pos <= seq.size(); pos++) {
+                seq.add(pos, v);
+                enumerateAll(next + 1, sequences, byCount);
+                seq.remove(pos);
+            }
+        }
+    }
+
     private Optimum enumerate(int next, List<List<Vessel>> sequences, Optimum best) {
         if (next == problem.vessels().size()) {
             Optimum here = evaluate(sequences);

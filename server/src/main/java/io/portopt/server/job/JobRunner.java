@@ -10,9 +10,11 @@ import io.portopt.server.plan.RequestMapper;
 import io.portopt.server.plan.ResolvedRequest;
 import io.portopt.server.tenant.Tenant;
 import io.portopt.solver.BerthPlanner;
+import io.portopt.solver.Bound;
 import io.portopt.solver.SolveResult;
 import io.portopt.solver.SolverOptions;
 import io.portopt.solver.model.Assignment;
+import io.portopt.solver.model.UnassignedReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -225,10 +227,15 @@ class JobRunner implements SmartLifecycle {
                 continue;   // no slot within the wait: queue again
             }
             run.solvedMs += Math.max(1, result.stats().totalMillis());
+            Bound earlier = best == null ? null : best.bound();
             if (better(result, best)) {
                 best = result;
                 hint = result.plan().assignments();
                 live(run, result.plan().objective(), result.plan().assignments().size());
+            }
+            best = withStrongerBound(best, earlier, result);
+            if (best.bound() != null && best.bound().optimal()) {
+                break;   // proven optimal: more slices cannot improve it
             }
             if (best != checkpointed && System.nanoTime() - lastCheckpoint >= properties.checkpointInterval().toNanos()) {
                 checkpointPlan = UUID.fromString(plans.storeJobPlan(tenant, request, best));
@@ -263,6 +270,30 @@ class JobRunner implements SmartLifecycle {
                 checkpointPlan, null)) {
             finished.increment();
         }
+    }
+
+    /**
+     * The best plan with the strongest bound any slice proved. A slice's bound holds for every plan
+     * placing at least as many vessels as that slice's plan, so it holds for the best plan (which
+     * places at least as many) as well.
+     */
+    private static SolveResult withStrongerBound(SolveResult best, Bound earlier, SolveResult latest) {
+        Bound strongest = best.bound();
+        for (Bound b : new Bound[] {earlier, latest.bound()}) {
+            if (b != null && (strongest == null || b.lowerBound() > strongest.lowerBound())) {
+                strongest = b;
+            }
+        }
+        if (strongest == null || strongest == best.bound()) {
+            return best;
+        }
+        double objective = best.plan().objective();
+        double lower = Math.min(strongest.lowerBound(), objective);
+        double gap = objective <= 0 ? 0 : (objective - lower) / objective;
+        boolean optimal = best.plan().unassigned().stream().allMatch(u -> u.reason() != UnassignedReason.BERTH_CAPACITY)
+                && gap <= 1e-9;
+        return new SolveResult(best.plan(), best.stats(), new Bound(lower, optimal ? 0 : gap, optimal,
+                strongest.iterations(), strongest.bucketWidth(), strongest.millis()));
     }
 
     /** More vessels placed first, then a lower weighted turnaround. */

@@ -17,7 +17,7 @@ final class PlanCodec {
         this.mapper = mapper;
     }
 
-    StoredPlan encode(String id, ResolvedRequest request, Plan plan, Instant createdAt) {
+    StoredPlan encode(String id, ResolvedRequest request, Plan plan, io.portopt.solver.Bound bound, Instant createdAt) {
         List<PlanViews.AssignmentView> assignments = plan.assignments().stream()
                 .map(a -> new PlanViews.AssignmentView(a.vessel(), a.berth(),
                         Instant.ofEpochSecond(a.start()), Instant.ofEpochSecond(a.end())))
@@ -38,7 +38,17 @@ final class PlanCodec {
                 createdAt, request.basedOn(), assignments, unassigned,
                 new PlanViews.ObjectiveView(plan.objective() / SECONDS_PER_MINUTE, penalty), changes);
         byte[] json = mapper.writeValueAsBytes(body);
-        return new StoredPlan(id, Arrays.copyOf(json, json.length - 1));
+        return new StoredPlan(id, Arrays.copyOf(json, json.length - 1), bound == null ? null : minutes(bound));
+    }
+
+    /**
+     * The solver's bound in the response's units: minutes, rounded down (a bound must stay below
+     * every plan), and the gap rounded up (never claiming more than was proven).
+     */
+    private static StoredPlan.Bound minutes(io.portopt.solver.Bound bound) {
+        double lower = Math.floor(bound.lowerBound() / SECONDS_PER_MINUTE * 1000) / 1000;
+        double gap = bound.optimal() ? 0 : Math.ceil(bound.gap() * 1e6) / 1e6;
+        return new StoredPlan.Bound(lower, gap, bound.optimal());
     }
 
     /** The request a plan answers, as stored with it for later replans. */
@@ -46,7 +56,9 @@ final class PlanCodec {
         return request.stored() == null ? null : mapper.writeValueAsBytes(request.stored());
     }
 
-    byte[] quality(Rung rung, String reason, long solveMillis, String basedOn) {
-        return mapper.writeValueAsBytes(new PlanViews.Quality(rung.label(), rung.degraded(), reason, solveMillis, basedOn));
+    byte[] quality(Rung rung, String reason, long solveMillis, String basedOn, StoredPlan.Bound bound) {
+        return mapper.writeValueAsBytes(new PlanViews.Quality(rung.label(), rung.degraded(), reason, solveMillis, basedOn,
+                bound == null ? null : bound.lowerBoundMinutes(), bound == null ? null : bound.gap(),
+                bound == null ? null : bound.optimal()));
     }
 }

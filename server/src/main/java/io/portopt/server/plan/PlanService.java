@@ -323,8 +323,8 @@ public class PlanService {
                                String basedOn) {
         long t0 = System.nanoTime();
         String id = UUID.randomUUID().toString();
-        StoredPlan plan = codec.encode(id, request, result.plan(), clock.instant());
-        byte[] body = plan.withQuality(codec.quality(rung, reason, result.stats().totalMillis(), basedOn));
+        StoredPlan plan = codec.encode(id, request, result.plan(), result.bound(), clock.instant());
+        byte[] body = plan.withQuality(codec.quality(rung, reason, result.stats().totalMillis(), basedOn, plan.bound()));
         store.save(new PlanRecord(id, tenant.id(), request.fingerprint(), request.port(), rung.label(),
                 request.problem().vessels().size(), result.plan().objective() / SECONDS_PER_MINUTE,
                 result.stats().totalMillis(), body, clock.instant(), codec.requestBytes(request), request.basedOn()));
@@ -345,7 +345,7 @@ public class PlanService {
     private Reply reply(Rung rung, StoredPlan plan, String reason, long t0, String basedOn) {
         count(rung, reason);
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return new Reply(rung, plan.id(), plan.withQuality(codec.quality(rung, reason, millis, basedOn)));
+        return new Reply(rung, plan.id(), plan.withQuality(codec.quality(rung, reason, millis, basedOn, plan.bound())));
     }
 
     private void count(Rung rung, String reason) {

@@ -36,7 +36,13 @@ final class PlanViews {
     record ObjectiveView(double weightedTurnaroundMinutes, Double stabilityPenalty) {
     }
 
+    /**
+     * {@code lowerBound} (minutes, like the objective): no plan placing as many vessels costs less;
+     * {@code gap} = (objective - lowerBound) / objective; {@code optimal} when the gap is zero.
+     * Absent for a plan no search made (the heuristic rung).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Quality(String source, boolean degraded, String reason, long solveMillis, String basedOn) {
+    record Quality(String source, boolean degraded, String reason, long solveMillis, String basedOn,
+                   Double lowerBound, Double gap, Boolean optimal) {
     }
 }

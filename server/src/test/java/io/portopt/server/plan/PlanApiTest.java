@@ -110,6 +110,9 @@ public class PlanApiTest {
         assertThat(again.cacheStatus()).contains("hit");
         assertThat(again.id()).isEqualTo(first.id());
         assertThat(again.assignments()).isEqualTo(first.assignments());
+        // The cached plan is the same plan: it reports the same proven bound.
+        assertThat(again.quality().lowerBound()).isEqualTo(first.quality().lowerBound());
+        assertThat(again.quality().gap()).isEqualTo(first.quality().gap());
     }
 
     @Test
@@ -214,6 +217,16 @@ public class PlanApiTest {
         assertThat(plan.assignments()).hasSize(200);
         double fcfsMinutes = KramerRequests.firstComeFirstServed(kramer) * 60;
         assertThat(plan.objective().weightedTurnaroundMinutes()).isLessThan(0.97 * fcfsMinutes);
+        // A proven bound in the objective's unit: below the plan and the best known plan (12637 h),
+        // and far above the trivial one (every vessel alone, about a third of that).
+        double objective = plan.objective().weightedTurnaroundMinutes();
+        assertThat(plan.quality().lowerBound()).isLessThanOrEqualTo(objective).isLessThanOrEqualTo(12637 * 60.0)
+                .isGreaterThan(0.5 * 12637 * 60);
+        assertThat(plan.quality().gap()).isCloseTo((objective - plan.quality().lowerBound()) / objective,
+                org.assertj.core.api.Assertions.within(1e-5));
+        assertThat(plan.quality().optimal()).isFalse();
+        PlanResponse read = client.getPlan(plan.id());
+        assertThat(read.quality().lowerBound()).isEqualTo(plan.quality().lowerBound());
         // Not a timing assertion: a plan must come back, not hang, well past its 1 s budget.
         assertThat(millis).isLessThan(30_000);
     }
