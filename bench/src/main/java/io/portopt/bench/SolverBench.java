@@ -29,7 +29,9 @@ import java.util.stream.Stream;
  * best-so-far curve. Instances come from a folder of Kramer-format files or from
  * {@link InstanceShapes} ({@code --generate}). {@code --reference-ms} also solves every instance
  * with a longer budget (same engine, same seed) and prints the ratio to it; {@code --engine a,b}
- * runs several engines at the same time limit side by side. Every plan is checked by
+ * runs several engines side by side, and {@code --time-limit-ms 100,1000,10000} each of them at
+ * every limit (a Markdown table of the variants at the end). Portopt's plans also report the gap to
+ * their proven lower bound. Every plan is checked by
  * {@link FeasibilityChecker}; the exit status is 1 when one fails.
  */
 public final class SolverBench {
@@ -53,26 +55,57 @@ public final class SolverBench {
         Run solve(Problem problem, long timeLimitMs, long seed);
     }
 
+    /**
+     * Portopt's solver. {@code portopt} lends the solve this machine's second core for its lower
+     * bound, as a server does when a core is idle (the bench solves one instance at a time);
+     * {@code portopt-1core} does not, as on a busy server: the bound then takes a share of the limit.
+     */
     static final class PortoptEngine implements Engine {
+        private final boolean helped;
+        private final java.util.concurrent.ExecutorService helperThread;
+
+        PortoptEngine(boolean helped) {
+            this.helped = helped;
+            this.helperThread = helped
+                    ? java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofPlatform().name("bound").daemon().factory())
+                    : null;
+        }
+
         @Override
         public String name() {
-            return "portopt";
+            return helped ? "portopt" : "portopt-1core";
         }
 
         @Override
         public Run solve(Problem problem, long timeLimitMs, long seed) {
+            SolverOptions options = SolverOptions.timeLimited(Duration.ofMillis(timeLimitMs), seed);
+            if (helped) {
+                options = options.withHelper(new SolverOptions.Helper() {
+                    @Override
+                    public boolean offer(Runnable task) {
+                        helperThread.execute(task);
+                        return true;
+                    }
+
+                    @Override
+                    public boolean wanted() {
+                        return false;
+                    }
+                });
+            }
             long t0 = System.nanoTime();
-            SolveResult result = BerthPlanner.solve(problem, SolverOptions.timeLimited(Duration.ofMillis(timeLimitMs), seed));
+            SolveResult result = BerthPlanner.solve(problem, options);
             return new Run(result.plan(), result, (System.nanoTime() - t0) / 1_000_000);
         }
     }
 
     static Engine engine(String name) {
         return switch (name) {
-            case "portopt" -> new PortoptEngine();
+            case "portopt" -> new PortoptEngine(true);
+            case "portopt-1core" -> new PortoptEngine(false);
             case "timefold" -> new TimefoldEngine();
             default -> {
-                usage("unknown engine '" + name + "', expected portopt or timefold");
+                usage("unknown engine '" + name + "', expected portopt, portopt-1core or timefold");
                 yield null;
             }
         };
@@ -86,7 +119,7 @@ public final class SolverBench {
         int count = 10;
         int vesselCount = 200;
         int berthCount = 15;
-        long timeLimitMs = 1000;
+        long[] timeLimits = {1000};
         long seed = 1;
         long[] seeds = null;
         long referenceMs = 0;
@@ -99,7 +132,8 @@ public final class SolverBench {
                 case "--count" -> count = Integer.parseInt(value(args, ++i, "--count"));
                 case "--vessels" -> vesselCount = Integer.parseInt(value(args, ++i, "--vessels"));
                 case "--berths" -> berthCount = Integer.parseInt(value(args, ++i, "--berths"));
-                case "--time-limit-ms" -> timeLimitMs = Long.parseLong(value(args, ++i, "--time-limit-ms"));
+                case "--time-limit-ms" -> timeLimits = Arrays.stream(value(args, ++i, "--time-limit-ms").split(","))
+                        .mapToLong(s -> Long.parseLong(s.trim())).toArray();
                 case "--seed" -> seed = Long.parseLong(value(args, ++i, "--seed"));
                 case "--seeds" -> seeds = Arrays.stream(value(args, ++i, "--seeds").split(","))
                         .mapToLong(s -> Long.parseLong(s.trim())).toArray();
@@ -128,15 +162,29 @@ public final class SolverBench {
             }
         }
 
+        // Every engine at every time limit: one variant each, side by side on every instance.
+        List<Variant> variants = new ArrayList<>();
+        for (long limit : timeLimits) {
+            for (Engine e : engines) {
+                String name = e.name() + (timeLimits.length > 1 ? " " + limit + " ms" : "");
+                variants.add(new Variant(name, e, limit));
+            }
+        }
+        boolean several = variants.size() > 1;
         boolean multiSeed = seeds.length > 1;
         List<String> notes = new ArrayList<>();
-        Map<String, double[]> ratioToBest = new LinkedHashMap<>(); // engine -> {sum, count}
-        Map<String, double[]> ratioToReference = new LinkedHashMap<>(); // engine -> {sum, count, fewer, more}
-        Map<String, double[]> ratioToPrimary = new LinkedHashMap<>(); // engine -> {sum, count, fewer, more}
-        Map<String, int[]> unplaced = new LinkedHashMap<>(); // engine -> runs that leave vessels out
-        List<Double> gaps = new ArrayList<>();
-        int optimal = 0;
+        Map<String, double[]> ratioToBest = new LinkedHashMap<>(); // variant -> {sum, count}
+        Map<String, double[]> ratioToReference = new LinkedHashMap<>(); // variant -> {sum, count, fewer, more}
+        Map<String, double[]> ratioToPrimary = new LinkedHashMap<>(); // variant -> {sum, count, fewer, more}
+        Map<String, int[]> unplaced = new LinkedHashMap<>(); // variant -> runs that leave vessels out
+        Map<String, List<Double>> gaps = new LinkedHashMap<>(); // variant -> gap per run
+        Map<String, int[]> optimal = new LinkedHashMap<>(); // variant -> runs proven optimal
+        Map<String, long[]> millis = new LinkedHashMap<>(); // variant -> {sum, count}
         Map<Long, double[]> bestBySeed = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            unplaced.put(v.name(), new int[1]);
+            millis.put(v.name(), new long[2]);
+        }
         int infeasible = 0;
         for (Instance instance : instances) {
             Problem problem = instance.problem();
@@ -145,22 +193,28 @@ public final class SolverBench {
                         problem.vessels().size(), problem.berths().size());
                 StringBuilder line = new StringBuilder(instance.name());
                 Run primary = null;
-                for (Engine engine : engines) {
-                    String tag = engines.size() > 1 ? engine.name() + " " : "";
-                    Run run = engine.solve(problem, timeLimitMs, s);
+                for (Variant variant : variants) {
+                    Engine engine = variant.engine();
+                    String tag = several ? variant.name() + " " : "";
+                    Run run = engine.solve(problem, variant.limitMs(), s);
                     infeasible += check(problem, run.plan(), instance.name() + " " + tag + "seed " + s, notes);
                     double objective = run.plan().objective();
                     int assigned = run.plan().assignments().size();
                     line.append(String.format(Locale.ROOT, "\t%s\t%d\t%d", format(objective), assigned, run.millis()));
                     if (assigned < problem.vessels().size()) {
-                        unplaced.computeIfAbsent(engine.name(), k -> new int[1])[0]++;
+                        unplaced.get(variant.name())[0]++;
                     }
+                    millis.get(variant.name())[0] += run.millis();
+                    millis.get(variant.name())[1]++;
                     StringBuilder note = new StringBuilder("# " + instance.name() + (multiSeed ? " seed " + s : "")
-                            + (engines.size() > 1 ? " " + engine.name() : ""));
-                    if (instance.bestKnown() != null) {
+                            + (several ? " " + variant.name() : ""));
+                    if (instance.bestKnown() != null && assigned < problem.vessels().size()) {
+                        // The best known places every vessel: a plan placing fewer is not comparable.
+                        note.append(String.format(Locale.ROOT, " no ratio: %d of %d placed", assigned, problem.vessels().size()));
+                    } else if (instance.bestKnown() != null) {
                         double r = objective / instance.bestKnown();
-                        add(ratioToBest, engine.name(), r);
-                        if (engine == engines.getFirst()) {
+                        add(ratioToBest, variant.name(), r);
+                        if (variant == variants.getFirst()) {
                             bestBySeed.computeIfAbsent(s, k -> new double[2]);
                             bestBySeed.get(s)[0] += r;
                             bestBySeed.get(s)[1]++;
@@ -170,12 +224,12 @@ public final class SolverBench {
                     if (primary == null) {
                         primary = run;
                     } else {
-                        note.append(compare(ratioToPrimary, engine.name(), run.plan(), primary.plan(), engines.getFirst().name()));
+                        note.append(compare(ratioToPrimary, variant.name(), run.plan(), primary.plan(), variants.getFirst().name()));
                     }
                     if (referenceMs > 0) {
                         Run reference = engine.solve(problem, referenceMs, s);
                         infeasible += check(problem, reference.plan(), instance.name() + " " + tag + "reference seed " + s, notes);
-                        note.append(compare(ratioToReference, engine.name(), run.plan(), reference.plan(), referenceMs + " ms"));
+                        note.append(compare(ratioToReference, variant.name(), run.plan(), reference.plan(), referenceMs + " ms"));
                         line.append(String.format(Locale.ROOT, "\t%s\t%d", format(reference.plan().objective()),
                                 reference.plan().assignments().size()));
                     }
@@ -190,8 +244,8 @@ public final class SolverBench {
                                 stats.steps(), stats.stepsPerSecond(), curve));
                         var bound = run.portopt().bound();
                         if (bound != null) {
-                            gaps.add(bound.gap());
-                            optimal += bound.optimal() ? 1 : 0;
+                            gaps.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(bound.gap());
+                            optimal.computeIfAbsent(variant.name(), k -> new int[1])[0] += bound.optimal() ? 1 : 0;
                             note.append(String.format(Locale.ROOT, "; lower bound %s, gap %.2f %%%s (%d iterations in %d ms, %d-unit buckets)",
                                     format(Math.floor(bound.lowerBound() * 100) / 100), 100 * bound.gap(), bound.optimal() ? ", optimal" : "",
                                     bound.iterations(), bound.millis(), bound.bucketWidth()));
@@ -208,8 +262,8 @@ public final class SolverBench {
         }
         notes.forEach(System.out::println);
         StringBuilder columns = new StringBuilder("# columns: instance");
-        for (Engine e : engines) {
-            String p = engines.size() > 1 ? e.name() + "_" : "";
+        for (Variant v : variants) {
+            String p = several ? v.name().replace(' ', '_') + "_" : "";
             columns.append(" ").append(p).append("objective ").append(p).append("assigned ").append(p).append("millis");
             if (referenceMs > 0) {
                 columns.append(" ").append(p).append("reference_objective ").append(p).append("reference_assigned");
@@ -224,7 +278,7 @@ public final class SolverBench {
         }
         for (var e : ratioToBest.entrySet()) {
             System.out.printf(Locale.ROOT, "# mean ratio to best known%s: %.4f over %d %s%n",
-                    engines.size() > 1 ? " (" + e.getKey() + ")" : "", e.getValue()[0] / e.getValue()[1],
+                    several ? " (" + e.getKey() + ")" : "", e.getValue()[0] / e.getValue()[1],
                     (long) e.getValue()[1], multiSeed ? "runs" : "instances");
         }
         if (multiSeed && bestBySeed.size() > 1) {
@@ -232,21 +286,46 @@ public final class SolverBench {
                 System.out.printf(Locale.ROOT, "#   seed %d: %.4f%n", e.getKey(), e.getValue()[0] / e.getValue()[1]);
             }
         }
-        if (!gaps.isEmpty()) {
-            System.out.printf(Locale.ROOT, "# gap to portopt's lower bound: mean %.2f %%, worst %.2f %%, %d of %d proven optimal%n",
-                    100 * gaps.stream().mapToDouble(Double::doubleValue).average().orElse(0),
-                    100 * gaps.stream().mapToDouble(Double::doubleValue).max().orElse(0), optimal, gaps.size());
+        for (var e : gaps.entrySet()) {
+            System.out.printf(Locale.ROOT, "# gap to portopt's lower bound%s: mean %.2f %%, worst %.2f %%, %d of %d proven optimal%n",
+                    several ? " (" + e.getKey() + ")" : "",
+                    100 * e.getValue().stream().mapToDouble(Double::doubleValue).average().orElse(0),
+                    100 * e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                    optimal.get(e.getKey())[0], e.getValue().size());
         }
-        summarize(ratioToReference, "mean ratio to the " + referenceMs + " ms run", engines.size() > 1);
-        summarize(ratioToPrimary, "mean ratio to " + engines.getFirst().name(), true);
+        summarize(ratioToReference, "mean ratio to the " + referenceMs + " ms run", several);
+        summarize(ratioToPrimary, "mean ratio to " + variants.getFirst().name(), true);
         for (var e : unplaced.entrySet()) {
-            System.out.printf("# %s left vessels out in %d of %d runs%n", e.getKey(), e.getValue()[0],
-                    instances.size() * seeds.length);
+            if (e.getValue()[0] > 0) {
+                System.out.printf("# %s left vessels out in %d of %d runs%n", e.getKey(), e.getValue()[0],
+                        instances.size() * seeds.length);
+            }
+        }
+        if (several) {
+            // The side-by-side table, as it goes into the README.
+            System.out.println("#");
+            System.out.println("# | engine | limit | mean ratio to best known (runs placing every vessel) | mean gap to our bound | worst gap | runs placing every vessel | mean ms |");
+            System.out.println("# |---|---|---|---|---|---|---|");
+            int runs = instances.size() * seeds.length;
+            for (Variant v : variants) {
+                double[] r = ratioToBest.get(v.name());
+                List<Double> g = gaps.get(v.name());
+                long[] ms = millis.get(v.name());
+                System.out.printf(Locale.ROOT, "# | %s | %d ms | %s | %s | %s | %d of %d | %d |%n", v.engine().name(), v.limitMs(),
+                        r == null ? "-" : String.format(Locale.ROOT, "%.4f", r[0] / r[1]),
+                        g == null ? "-" : String.format(Locale.ROOT, "%.2f %%", 100 * g.stream().mapToDouble(Double::doubleValue).average().orElse(0)),
+                        g == null ? "-" : String.format(Locale.ROOT, "%.2f %%", 100 * g.stream().mapToDouble(Double::doubleValue).max().orElse(0)),
+                        runs - unplaced.get(v.name())[0], runs, ms[1] == 0 ? 0 : ms[0] / ms[1]);
+            }
         }
         if (infeasible > 0) {
             System.out.printf("# %d infeasible plans%n", infeasible);
             System.exit(1);
         }
+    }
+
+    /** One engine at one time limit. */
+    record Variant(String name, Engine engine, long limitMs) {
     }
 
     /**
@@ -385,8 +464,8 @@ public final class SolverBench {
     private static void usage(String message) {
         System.err.println("bench solver: " + message);
         System.err.println("usage: portopt bench solver (--instances DIR | --generate SHAPE [--count N] [--vessels V] [--berths B])");
-        System.err.println("         [--time-limit-ms T] [--seed S] [--seeds S1,S2,..] [--reference-ms R] [--warmup-ms W]");
-        System.err.println("         [--engine portopt|timefold|portopt,timefold]");
+        System.err.println("         [--time-limit-ms T[,T2,..]] [--seed S] [--seeds S1,S2,..] [--reference-ms R] [--warmup-ms W]");
+        System.err.println("         [--engine portopt|portopt-1core|timefold|portopt,timefold]");
         System.err.println("  shapes: " + String.join(", ", InstanceShapes.SHAPES));
         System.exit(2);
     }

@@ -109,21 +109,13 @@ public final class BerthPlanner {
             tell.run();   // the construction is the first plan
             search.progress.onImprovement = tell;
         }
-        LowerBound.Result relaxation = null;
-        long boundNanos = 0;
+        BoundRun boundRun = null;
         if (options.maxSteps() > 0 && compiled.vesselCount > 0 && compiled.berthCount > 0 && nonNegativeWeights(compiled)) {
-            // First, so that a plan reaching the bound ends the search; a share of the time limit
-            // (or, when steps bound the run, a fixed iteration count: the same plan every time).
-            long boundStart = System.nanoTime();
-            boolean timed = options.maxSteps() == Long.MAX_VALUE;
-            long boundDeadline = timed ? boundStart + (long) (BOUND_SHARE * Math.max(0, deadline - boundStart)) : Long.MAX_VALUE;
-            relaxation = LowerBound.compute(compiled, turnaroundByVessel(compiled, start), boundDeadline,
-                    timed ? BOUND_MAX_ITERATIONS : BOUND_STEP_ITERATIONS);
-            double relaxed = relaxation.forUnplaced(0);
-            search.raiseLowerBound(integral(prepared) ? Math.ceil(relaxed - 1e-6) : relaxed);
-            boundNanos = System.nanoTime() - boundStart;
+            boundRun = startBound(prepared, compiled, search, start, options, deadline);
         }
         Schedule best = search.improve(deadline, options.maxSteps(), startNanos);
+        LowerBound.Result relaxation = boundRun == null ? null : boundRun.finish();
+        long boundNanos = boundRun == null ? 0 : boundRun.nanos;
         long endNanos = System.nanoTime();
         List<double[]> trace = new ArrayList<>();
         trace.add(new double[] {(constructedNanos - startNanos) / 1e6, constructionObjective});
@@ -139,10 +131,73 @@ public final class BerthPlanner {
         return new SolveResult(plan, stats, bound);
     }
 
-    /** Share of the time limit the lower bound may take, before the search. */
+    /** Share of the time limit the lower bound may take before the search, on the solve's own core. */
     static final double BOUND_SHARE = 0.08;
     static final int BOUND_MAX_ITERATIONS = 400;
+    /** On a helper core the bound costs the search nothing: it may run for the whole limit. */
+    static final int BOUND_HELPER_ITERATIONS = 1500;
     static final int BOUND_STEP_ITERATIONS = 150;
+    static final long HELPER_GRACE_MILLIS = 50;
+
+    /** The bound's ascent, on this thread (done when started) or on a helper core beside the search. */
+    private static final class BoundRun {
+        private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean over;
+        private volatile LowerBound.Result result;
+        private volatile long nanos;
+
+        /** The result; null when a helper never got to run it (then no bound is claimed). */
+        LowerBound.Result finish() {
+            over = true;
+            try {
+                // An ascent step takes a millisecond or so; a helper that has not started by now never will in time.
+                if (!done.await(HELPER_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return null;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+            return result;
+        }
+    }
+
+    /**
+     * The relaxation, prepared here (it uses the problem's timing rule, which is not thread-safe).
+     * Time-limited solves run the ascent on the helper's idle core while they search, when there
+     * is one, else first and for a share of the limit; step-limited ones run a fixed number of
+     * iterations first, so that they stay deterministic. Either way the search hears each better
+     * bound, and stops once its plan meets it.
+     */
+    private static BoundRun startBound(Pinning.Prepared prepared, CompiledProblem compiled, Search search, Schedule start,
+                                       SolverOptions options, long deadline) {
+        long t0 = System.nanoTime();
+        LowerBound relaxation = LowerBound.prepare(compiled, turnaroundByVessel(compiled, start));
+        boolean integral = integral(prepared);
+        java.util.function.DoubleConsumer raise = v -> search.raiseLowerBound(integral ? Math.ceil(v - 1e-6) : v);
+        boolean timed = options.maxSteps() == Long.MAX_VALUE;
+        BoundRun run = new BoundRun();
+        SolverOptions.Helper helper = options.helper();
+        if (timed && helper != null) {
+            boolean offered = helper.offer(() -> {
+                try {
+                    run.result = relaxation.ascend(deadline, BOUND_HELPER_ITERATIONS,
+                            () -> run.over || helper.wanted(), raise);
+                } finally {
+                    run.nanos = System.nanoTime() - t0;
+                    run.done.countDown();
+                }
+            });
+            if (offered) {
+                return run;
+            }
+        }
+        long boundDeadline = timed ? t0 + (long) (BOUND_SHARE * Math.max(0, deadline - t0)) : Long.MAX_VALUE;
+        run.result = relaxation.ascend(boundDeadline, timed ? BOUND_MAX_ITERATIONS : BOUND_STEP_ITERATIONS, () -> false, raise);
+        run.nanos = System.nanoTime() - t0;
+        run.done.countDown();
+        return run;
+    }
 
     /** Each vessel's weighted turnaround in the schedule, NaN where it is not placed. */
     static double[] turnaroundByVessel(CompiledProblem p, Schedule s) {

@@ -326,6 +326,15 @@ final class LowerBound {
      * {@code maxIterations}, or until the steps no longer move it.
      */
     static Result compute(CompiledProblem p, double[] incumbentCosts, long deadlineNanos, int maxIterations) {
+        return prepare(p, incumbentCosts).ascend(deadlineNanos, maxIterations, () -> false, v -> { });
+    }
+
+    /**
+     * The relaxation for this incumbent ({@code incumbentCosts}: each vessel's turnaround, NaN when
+     * left out), ready to {@link #ascend}. Uses the problem's timing rule, so it runs on the solve's
+     * thread; the ascent itself touches only its own arrays and may run on another.
+     */
+    static LowerBound prepare(CompiledProblem p, double[] incumbentCosts) {
         double cost = 0;
         int unplaced = 0;
         for (int v = 0; v < p.vesselCount; v++) {
@@ -335,10 +344,15 @@ final class LowerBound {
                 cost += incumbentCosts[v];
             }
         }
-        return new LowerBound(p, cost, unplaced).ascend(deadlineNanos, maxIterations);
+        return new LowerBound(p, cost, unplaced);
     }
 
-    private Result ascend(long deadlineNanos, int maxIterations) {
+    /**
+     * Subgradient ascent until the deadline, {@code maxIterations}, {@code stop}, or until the steps
+     * no longer move the bound; {@code improved} hears each better value as it is found.
+     */
+    Result ascend(long deadlineNanos, int maxIterations, java.util.function.BooleanSupplier stop,
+                  java.util.function.DoubleConsumer improved) {
         int n = vessels.length;
         if (n == 0) {
             return new Result(0, penalty, 0, g, true);
@@ -378,6 +392,7 @@ final class LowerBound {
             if (best == Double.NEGATIVE_INFINITY || value > best + 1e-9 * Math.max(1, Math.abs(best))) {
                 best = value;
                 sinceBest = 0;
+                improved.accept(value);
             } else if (++sinceBest >= PATIENCE) {
                 factor /= 2;
                 sinceBest = 0;
@@ -395,7 +410,7 @@ final class LowerBound {
                 converged = true;
                 break;
             }
-            if (factor < MIN_STEP_FACTOR || System.nanoTime() >= deadlineNanos) {
+            if (factor < MIN_STEP_FACTOR || System.nanoTime() >= deadlineNanos || stop.getAsBoolean()) {
                 converged = factor < MIN_STEP_FACTOR;
                 break;
             }

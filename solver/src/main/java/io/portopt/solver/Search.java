@@ -81,7 +81,7 @@ final class Search {
     private int touchedCount;
     private final double meanHandling;
     /** Cost if every placeable vessel ended as early as it could on an empty berth: no plan beats it. */
-    private double lowerBound;
+    private volatile double lowerBound;
     private final int placeable;
     /** Per vessel, how often it failed to fit in the ejection pool, plus one ({@link #placeMore}). */
     private final int[] penalty;
@@ -142,9 +142,14 @@ final class Search {
         return placeable;
     }
 
-    /** A stronger bound (turnaround, every placeable vessel placed) than the search's own. */
+    /**
+     * A stronger bound (turnaround, every placeable vessel placed) than the search's own; from the
+     * bound's thread while the search runs, when it has a helper core.
+     */
     void raiseLowerBound(double bound) {
-        lowerBound = Math.max(lowerBound, bound);
+        synchronized (this) {
+            lowerBound = Math.max(lowerBound, bound);
+        }
     }
 
     /** True when the best plan provably cannot be improved: everything placed at its lower bound. */

@@ -7,7 +7,20 @@ import java.util.function.BooleanSupplier;
  * How long and how to search. {@code maxSteps} bounds the number of ruin-and-recreate steps: with a
  * step bound and a generous time limit, the same problem and seed always give the same plan.
  */
-public record SolverOptions(Duration timeLimit, long seed, long maxSteps, Progress progress, BooleanSupplier stop) {
+public record SolverOptions(Duration timeLimit, long seed, long maxSteps, Progress progress, BooleanSupplier stop,
+                            Helper helper) {
+    /**
+     * A second core that a time-limited solve may borrow for its lower bound while it searches, when
+     * one is idle (never when that would slow other work: the caller decides).
+     */
+    public interface Helper {
+        /** Runs {@code task} on another thread and returns true, or returns false at once when no core is idle. */
+        boolean offer(Runnable task);
+
+        /** True once the borrowed core is wanted back; the task then ends within a millisecond or so. */
+        boolean wanted();
+    }
+
     private static final BooleanSupplier NEVER = () -> false;
 
     public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(1);
@@ -23,13 +36,22 @@ public record SolverOptions(Duration timeLimit, long seed, long maxSteps, Progre
         stop = stop == null ? NEVER : stop;
     }
 
+    public SolverOptions(Duration timeLimit, long seed, long maxSteps, Progress progress, BooleanSupplier stop) {
+        this(timeLimit, seed, maxSteps, progress, stop, null);
+    }
+
     public SolverOptions(Duration timeLimit, long seed, long maxSteps) {
-        this(timeLimit, seed, maxSteps, null, NEVER);
+        this(timeLimit, seed, maxSteps, null, NEVER, null);
+    }
+
+    /** The same options, computing the bound on {@code newHelper}'s core when it has one free. */
+    public SolverOptions withHelper(Helper newHelper) {
+        return new SolverOptions(timeLimit, seed, maxSteps, progress, stop, newHelper);
     }
 
     /** The same options, telling {@code progress} of every new best plan. */
     public SolverOptions withProgress(Progress newProgress) {
-        return new SolverOptions(timeLimit, seed, maxSteps, newProgress, stop);
+        return new SolverOptions(timeLimit, seed, maxSteps, newProgress, stop, helper);
     }
 
     /**
@@ -38,7 +60,7 @@ public record SolverOptions(Duration timeLimit, long seed, long maxSteps, Progre
      * to a waiting request.
      */
     public SolverOptions withStop(BooleanSupplier newStop) {
-        return new SolverOptions(timeLimit, seed, maxSteps, progress, newStop);
+        return new SolverOptions(timeLimit, seed, maxSteps, progress, newStop, helper);
     }
 
     public static SolverOptions timeLimited(Duration timeLimit, long seed) {

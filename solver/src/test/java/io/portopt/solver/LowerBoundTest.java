@@ -92,6 +92,54 @@ class LowerBoundTest {
         Statistics.label("vessels left out").collect(!result.plan().unassigned().isEmpty());
     }
 
+    /** The ascent on a helper thread beside the search: the same guarantee. */
+    @Property(tries = 100)
+    void onAHelperCoreTheBoundIsAsValid(@ForAll("tiny") Problem problem, @ForAll long seed) {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            SolverOptions options = SolverOptions.timeLimited(java.time.Duration.ofMillis(20), seed)
+                    .withHelper(helper(task -> {
+                        thread.execute(task);
+                        return true;
+                    }));
+            SolveResult result = BerthPlanner.solve(problem, options);
+            int placed = result.plan().assignments().size();
+            assertThat(result.bound()).isNotNull();
+            assertThat(result.bound().lowerBound())
+                    .isLessThanOrEqualTo(new BruteForce(problem).cheapestPlacingAtLeast(placed) + 1e-6);
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void aHelperWithNoFreeCoreMeansTheBoundRunsInlineAndOneThatNeverRunsItMeansNoBound() {
+        Problem problem = RandomProblems.generate(30, 3, 7);
+        SolverOptions options = SolverOptions.timeLimited(java.time.Duration.ofMillis(200), 1);
+        SolveResult refused = BerthPlanner.solve(problem, options.withHelper(helper(task -> false)));
+        assertThat(refused.bound()).isNotNull();
+        // Accepted but never run (a pool that lost the thread): the solve must not wait for it, nor claim a bound.
+        long t0 = System.nanoTime();
+        SolveResult dropped = BerthPlanner.solve(problem, options.withHelper(helper(task -> true)));
+        assertThat(dropped.bound()).isNull();
+        assertThat(dropped.plan().assignments()).isNotEmpty();
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+    }
+
+    private static SolverOptions.Helper helper(java.util.function.Predicate<Runnable> offer) {
+        return new SolverOptions.Helper() {
+            @Override
+            public boolean offer(Runnable task) {
+                return offer.test(task);
+            }
+
+            @Override
+            public boolean wanted() {
+                return false;
+            }
+        };
+    }
+
     @Test
     void provesASimpleQueueOptimalAndStopsEarly() {
         // Two vessels, one berth: the second must wait; nothing better exists.

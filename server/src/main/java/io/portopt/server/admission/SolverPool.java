@@ -77,6 +77,47 @@ public class SolverPool implements DisposableBean {
                 .description("Heuristic constructions and repairs running or queued").register(registry);
     }
 
+    /**
+     * A solve's lower bound may borrow a free full slot (an idle core) while the solve searches,
+     * never a slot anyone waits for: it takes one only when the scheduler would grant it at once,
+     * and gives it back within an ascent step (a millisecond or so) of a request starting to wait.
+     */
+    private final SolverOptions.Helper boundHelper = new SolverOptions.Helper() {
+        @Override
+        public boolean offer(Runnable task) {
+            FairSlots.Permit permit;
+            try {
+                permit = fullSlots.acquire(BOUND_QUEUE, 0, 0, HELPER_YIELD_NANOS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (permit == null) {
+                return false;
+            }
+            try {
+                fullExecutor.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        fullSlots.release(permit);
+                    }
+                });
+            } catch (RuntimeException e) {
+                fullSlots.release(permit);   // shutting down
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public boolean wanted() {
+            return fullSlots.waiting() > 0;
+        }
+    };
+    private static final String BOUND_QUEUE = "solver/bound";
+    private static final long HELPER_YIELD_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
     private static Timer solveTimer(MeterRegistry registry, String kind) {
         return Timer.builder(MetricNames.SOLVE_DURATION).tag("kind", kind).publishPercentileHistogram()
                 .description("Wall time of solver runs").register(registry);
@@ -103,8 +144,9 @@ public class SolverPool implements DisposableBean {
         if (permit == null) {
             return null;
         }
+        SolverOptions helped = options.withHelper(boundHelper);
         SolveResult result = run(fullExecutor, fullTimer,
-                () -> hint == null ? BerthPlanner.solve(problem, options) : BerthPlanner.repair(problem, hint, options),
+                () -> hint == null ? BerthPlanner.solve(problem, helped) : BerthPlanner.repair(problem, hint, helped),
                 () -> fullSlots.release(permit));
         meanSolveMillis.updateAndGet(m -> (m * 7 + result.stats().totalMillis()) / 8);
         return result;
