@@ -135,7 +135,7 @@ public final class BerthPlanner {
     static final double BOUND_SHARE = 0.08;
     static final int BOUND_MAX_ITERATIONS = 400;
     /** On a helper core the bound costs the search nothing: it may run for the whole limit. */
-    static final int BOUND_HELPER_ITERATIONS = 1500;
+    static final int BOUND_HELPER_ITERATIONS = 5000;
     static final int BOUND_STEP_ITERATIONS = 150;
     static final long HELPER_GRACE_MILLIS = 50;
 

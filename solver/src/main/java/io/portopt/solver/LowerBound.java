@@ -29,6 +29,9 @@ final class LowerBound {
     private static final int PATIENCE = 5;
     private static final double DEFLECTION = 0.7;
     private static final double MIN_STEP_FACTOR = 1e-3;
+    /** Restarts double the patience up to this; each starts at this step factor. */
+    private static final int MAX_PATIENCE = 80;
+    private static final double RESTART_FACTOR = 0.25;
 
     /**
      * The bound found. {@code value} is in the search problem's objective units (turnaround only);
@@ -349,7 +352,10 @@ final class LowerBound {
 
     /**
      * Subgradient ascent until the deadline, {@code maxIterations}, {@code stop}, or until the steps
-     * no longer move the bound; {@code improved} hears each better value as it is found.
+     * no longer move the bound; {@code improved} hears each better value as it is found. When the
+     * steps stall before the time is up, it restarts from the best multipliers with twice the
+     * patience (slower, finer steps), up to {@link #MAX_PATIENCE}. (Aiming the steps at the search's
+     * best plan instead of the construction was measured and made the bound worse: smaller steps.)
      */
     Result ascend(long deadlineNanos, int maxIterations, java.util.function.BooleanSupplier stop,
                   java.util.function.DoubleConsumer improved) {
@@ -366,11 +372,14 @@ final class LowerBound {
         double[] f = new double[buckets + 1];
         int[] choice = new int[buckets];
         double best = Double.NEGATIVE_INFINITY;
+        double[] bestLambda = lambda.clone();
         double factor = 1.0;
+        int patience = PATIENCE;
         int sinceBest = 0;
         int iterations = 0;
         boolean converged = false;
         double[] direction = new double[n];
+        double aim = target;
         while (iterations < maxIterations) {
             iterations++;
             Arrays.fill(count, 0);
@@ -392,8 +401,9 @@ final class LowerBound {
             if (best == Double.NEGATIVE_INFINITY || value > best + 1e-9 * Math.max(1, Math.abs(best))) {
                 best = value;
                 sinceBest = 0;
+                System.arraycopy(lambda, 0, bestLambda, 0, n);
                 improved.accept(value);
-            } else if (++sinceBest >= PATIENCE) {
+            } else if (++sinceBest >= patience) {
                 factor /= 2;
                 sinceBest = 0;
             }
@@ -406,15 +416,25 @@ final class LowerBound {
                 direction[s] = sub + DEFLECTION * direction[s];
                 norm += direction[s] * direction[s];
             }
-            if (balanced || norm == 0 || best >= target - 1e-9 * Math.max(1, Math.abs(target))) {
+            if (balanced || norm == 0 || best >= aim - 1e-9 * Math.max(1, Math.abs(aim))) {
                 converged = true;
                 break;
             }
-            if (factor < MIN_STEP_FACTOR || System.nanoTime() >= deadlineNanos || stop.getAsBoolean()) {
-                converged = factor < MIN_STEP_FACTOR;
+            if (System.nanoTime() >= deadlineNanos || stop.getAsBoolean()) {
                 break;
             }
-            double step = factor * Math.max(target - value, 1e-6 * Math.max(1, Math.abs(target))) / norm;
+            if (factor < MIN_STEP_FACTOR) {
+                if (patience >= MAX_PATIENCE) {
+                    converged = true;
+                    break;
+                }
+                patience *= 2;
+                factor = RESTART_FACTOR;
+                System.arraycopy(bestLambda, 0, lambda, 0, n);
+                Arrays.fill(direction, 0);
+                continue;
+            }
+            double step = factor * Math.max(aim - value, 1e-6 * Math.max(1, Math.abs(aim))) / norm;
             for (int s = 0; s < n; s++) {
                 lambda[s] += step * direction[s];
             }

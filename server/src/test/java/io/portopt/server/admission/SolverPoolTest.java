@@ -88,6 +88,46 @@ class SolverPoolTest {
         assertThat(pool.heuristicInFlight()).isEqualTo(n);
     }
 
+    /**
+     * A lone solve borrows the free slot for its bound (not counted as a solve), and gives it back
+     * as soon as a request waits: the request gets the slot within its wait, long before the first
+     * solve ends.
+     */
+    @Test
+    void aSolvesBoundBorrowsAFreeSlotAndGivesItBackToAWaitingRequest() throws Exception {
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        SolverPool two = new SolverPool(new AdmissionProperties(2, Duration.ofSeconds(1), 1, 4, Duration.ofNanos(1)), own);
+        try {
+            io.portopt.solver.SolverOptions options = io.portopt.solver.SolverOptions.timeLimited(Duration.ofSeconds(3), 1);
+            // Congested (250 vessels arriving within 250 minutes at 12 berths): no quick proof of optimality.
+            List<Berth> berths = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                berths.add(Berth.open("B" + i));
+            }
+            List<Vessel> vessels = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                vessels.add(new Vessel("V" + i, i, null, null, 1.0 + i % 3, 30L + (i * 37) % 50, null, Long.MAX_VALUE));
+            }
+            Problem congested = new Problem(berths, vessels, null);
+            CompletableFuture<SolveResult> first = async(() -> two.solveFull("a", congested, options, Duration.ofSeconds(1)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (two.boundHelpersInFlight() == 0 && System.nanoTime() < deadline && !first.isDone()) {
+                Thread.sleep(1);
+            }
+            assertThat(two.boundHelpersInFlight()).as("the bound runs on the free slot").isEqualTo(1);
+            assertThat(own.get(io.portopt.server.system.MetricNames.SOLVES_IN_FLIGHT).gauge().value()).isEqualTo(1.0);
+
+            SolveResult second = two.solveFull("b", problem(20, 2), io.portopt.solver.SolverOptions.timeLimited(Duration.ofMillis(50), 1),
+                    Duration.ofMillis(100));
+            assertThat(second).as("a slot within 100 ms while the first solve still runs").isNotNull();
+            assertThat(first).isNotDone();
+            SolveResult firstResult = first.get(20, TimeUnit.SECONDS);
+            assertThat(firstResult.bound()).isNotNull();
+        } finally {
+            two.destroy();
+        }
+    }
+
     @Test
     void workAheadRefusesAtOnceWhatCannotStartInTimeButARequestPastItsFastRefusalOnlyNeedsASlot() throws Exception {
         CompletableFuture<SolveResult> blocker = held("busy", 1000);
