@@ -125,9 +125,13 @@ class ClusterIT {
     void aPlanMadeThroughTheLoadBalancerIsReadableFromEveryServerAndCachedInRedis() throws Exception {
         PlanResponse plan = client(LB).createPlan(smallRequest(System.nanoTime(), 200));
         assertThat(plan.assignments()).isNotEmpty();
+        // One solver slot per server here: the bound ran on the solve's own core, and every server reports it.
+        assertThat(plan.quality().source()).isEqualTo("solved");
+        assertThat(plan.quality().lowerBound()).isNotNull().isLessThanOrEqualTo(plan.objective().weightedTurnaroundMinutes());
         for (int port : new int[] {8081, 8082}) {
             PlanResponse read = client(URI.create("http://127.0.0.1:" + port)).getPlan(plan.id());
             assertThat(read.assignments()).isEqualTo(plan.assignments());
+            assertThat(read.quality().lowerBound()).isEqualTo(plan.quality().lowerBound());
         }
         Process keys = new ProcessBuilder("redis-cli", "-p", "6380", "--scan", "--pattern", "portopt:plan:*").start();
         assertThat(new String(keys.getInputStream().readAllBytes())).contains("portopt:plan:dev/" + plan.fingerprint());
@@ -202,6 +206,20 @@ class ClusterIT {
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * Without raised malloc thresholds glibc hands HAProxy's 128 kB buffers back to the kernel after
+     * every request, which cost about 60 % of its throughput here (docs/performance.md): a launcher
+     * change that drops them must fail a test, not only a benchmark.
+     */
+    @Test
+    @Order(2)
+    void haproxyRunsWithTheMallocThresholdsThatKeepItsBuffers() throws Exception {
+        String pid = Files.readString(Launcher.ROOT.resolve("var/run/haproxy.pid")).trim();
+        String environ = new String(Files.readAllBytes(Path.of("/proc", pid, "environ")), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(List.of(environ.split("\0"))).anySatisfy(v -> assertThat(v)
+                .startsWith("GLIBC_TUNABLES=").contains("glibc.malloc.mmap_threshold=1048576", "glibc.malloc.trim_threshold="));
     }
 
     @Test

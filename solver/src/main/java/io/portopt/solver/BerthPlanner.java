@@ -110,7 +110,8 @@ public final class BerthPlanner {
             search.progress.onImprovement = tell;
         }
         BoundRun boundRun = null;
-        if (options.maxSteps() > 0 && compiled.vesselCount > 0 && compiled.berthCount > 0 && nonNegativeWeights(compiled)) {
+        if (options.lowerBound() && options.maxSteps() > 0 && compiled.vesselCount > 0 && compiled.berthCount > 0
+                && nonNegativeWeights(compiled)) {
             boundRun = startBound(prepared, compiled, search, start, options, deadline);
         }
         Schedule best = search.improve(deadline, options.maxSteps(), startNanos);

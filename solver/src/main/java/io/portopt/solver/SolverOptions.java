@@ -8,7 +8,7 @@ import java.util.function.BooleanSupplier;
  * step bound and a generous time limit, the same problem and seed always give the same plan.
  */
 public record SolverOptions(Duration timeLimit, long seed, long maxSteps, Progress progress, BooleanSupplier stop,
-                            Helper helper) {
+                            Helper helper, boolean lowerBound) {
     /**
      * A second core that a time-limited solve may borrow for its lower bound while it searches, when
      * one is idle (never when that would slow other work: the caller decides).
@@ -37,21 +37,29 @@ public record SolverOptions(Duration timeLimit, long seed, long maxSteps, Progre
     }
 
     public SolverOptions(Duration timeLimit, long seed, long maxSteps, Progress progress, BooleanSupplier stop) {
-        this(timeLimit, seed, maxSteps, progress, stop, null);
+        this(timeLimit, seed, maxSteps, progress, stop, null, true);
     }
 
     public SolverOptions(Duration timeLimit, long seed, long maxSteps) {
-        this(timeLimit, seed, maxSteps, null, NEVER, null);
+        this(timeLimit, seed, maxSteps, null, NEVER, null, true);
     }
 
     /** The same options, computing the bound on {@code newHelper}'s core when it has one free. */
     public SolverOptions withHelper(Helper newHelper) {
-        return new SolverOptions(timeLimit, seed, maxSteps, progress, stop, newHelper);
+        return new SolverOptions(timeLimit, seed, maxSteps, progress, stop, newHelper, lowerBound);
+    }
+
+    /**
+     * The same options without a lower bound: for a caller that already has one for this problem
+     * (a job's later slices), so the whole budget goes to the search.
+     */
+    public SolverOptions withoutLowerBound() {
+        return new SolverOptions(timeLimit, seed, maxSteps, progress, stop, helper, false);
     }
 
     /** The same options, telling {@code progress} of every new best plan. */
     public SolverOptions withProgress(Progress newProgress) {
-        return new SolverOptions(timeLimit, seed, maxSteps, newProgress, stop, helper);
+        return new SolverOptions(timeLimit, seed, maxSteps, newProgress, stop, helper, lowerBound);
     }
 
     /**
@@ -60,7 +68,7 @@ public record SolverOptions(Duration timeLimit, long seed, long maxSteps, Progre
      * to a waiting request.
      */
     public SolverOptions withStop(BooleanSupplier newStop) {
-        return new SolverOptions(timeLimit, seed, maxSteps, progress, newStop, helper);
+        return new SolverOptions(timeLimit, seed, maxSteps, progress, newStop, helper, lowerBound);
     }
 
     public static SolverOptions timeLimited(Duration timeLimit, long seed) {

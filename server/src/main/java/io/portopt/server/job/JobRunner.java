@@ -213,6 +213,7 @@ class JobRunner implements SmartLifecycle {
                 break;
             }
             Duration slice = Duration.ofMillis(Math.min(properties.slice().toMillis(), remaining));
+            boolean bounded = best != null && best.bound() != null;
             List<Assignment> start = hint;
             long seed = job.seed() + 7919L * (job.attempts() * 1000L + slices++);
             SolveResult result = solvers.solveSlice("job/" + job.tenant(), Duration.ofSeconds(2), properties.minSlice(),
@@ -220,6 +221,8 @@ class JobRunner implements SmartLifecycle {
                         SolverOptions options = SolverOptions.timeLimited(slice, seed)
                                 .withStop(() -> run.cancel || run.lost || !active || yield.getAsBoolean())
                                 .withProgress((millis, objective, assigned, plan) -> live(run, objective, assigned));
+                        // The bound is the problem's: one slice proves it, the later ones search.
+                        options = bounded ? options.withoutLowerBound() : options;
                         return start == null ? BerthPlanner.solve(request.problem(), options)
                                 : BerthPlanner.repair(request.problem(), start, options);
                     });
