@@ -42,14 +42,18 @@ public class TenantFilter extends OncePerRequestFilter {
     }
 
     /**
-     * Everything but the health probes needs a key. An allow-list rather than a "/v1/" prefix test:
-     * an encoded path such as /%76%31/plans must not reach a controller unauthenticated.
+     * Everything but the health probes and the console's static files needs a key. An allow-list of
+     * exact paths rather than a prefix test: an encoded path such as /%76%31/plans, or
+     * /console/../v1/plans, must not reach a controller unauthenticated.
      */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI();
-        return path.equals("/health/live") || path.equals("/health/ready");
+        return path.equals("/health/live") || path.equals("/health/ready") || CONSOLE_FILES.contains(path);
     }
+
+    private static final java.util.Set<String> CONSOLE_FILES = java.util.Set.of(
+            "/console/", "/console/index.html", "/console/console.js", "/console/console.css");
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
