@@ -13,9 +13,14 @@ SERVER_MAXCONN="${PORTOPT_SERVER_MAXCONN:-32}"
 SERVER_HEAP="${PORTOPT_SERVER_HEAP:-1536m}"
 
 # --- packages ----------------------------------------------------------------------------------
-ensure_cluster_packages() {
+ensure_cluster_packages() { ensure_packages "${CLUSTER_PACKAGES[@]}"; }
+# The browser tests of the console (e2e/console) drive Debian's Chromium.
+TEST_PACKAGES=(chromium nodejs)
+ensure_test_packages() { ensure_packages "${TEST_PACKAGES[@]}"; }
+
+ensure_packages() {
   local missing=() p
-  for p in "${CLUSTER_PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   ((${#missing[@]})) || return 0

@@ -113,11 +113,13 @@ async function openPlan(id, compareId = null) {
     api(`/v1/plans/${encodeURIComponent(id)}.svg${qs}`, { accept: "image/svg+xml" }),
     compareId ? api(`/v1/plans/${encodeURIComponent(compareId)}`) : Promise.resolve(null),
   ]);
+  const fetched = performance.now();
   const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
   if (doc.querySelector("parsererror")) throw new Error("the chart could not be read");
   const svg = document.importNode(doc.documentElement, true);
   const chart = $("chart");
   chart.replaceChildren(svg);
+  const inserted = performance.now();
   state.plan = plan;
   state.compare = other;
   summarise(plan, other);
@@ -125,6 +127,7 @@ async function openPlan(id, compareId = null) {
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
   const ms = performance.now() - started;
   window.portoptConsole.lastRenderMs = ms;
+  window.portoptConsole.phases = { fetchMs: fetched - started, insertMs: inserted - fetched, layoutMs: performance.now() - inserted };
   window.portoptConsole.renders += 1;
   $("render-time").textContent = `${plan.assignments.length} bars drawn in ${Math.round(ms)} ms`;
   $("plan-id").value = plan.id;
@@ -232,6 +235,8 @@ $("solve-form").addEventListener("submit", (event) => {
     }
     const plan = await api("/v1/plans", { method: "POST", body: raw });
     await openPlan(plan.id);
+    $("solve-panel").open = false;
+    $("plan").scrollIntoView();
   });
 });
 

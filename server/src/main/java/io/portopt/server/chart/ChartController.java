@@ -6,6 +6,8 @@ import io.portopt.server.system.ApiException;
 import io.portopt.server.system.FieldError;
 import io.portopt.server.tenant.Tenant;
 import jakarta.servlet.http.HttpServletRequest;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -33,6 +35,13 @@ class ChartController {
 
     private final PlanStore store;
     private final JsonMapper json;
+    /**
+     * Stored plans never change, so neither does their chart: a console that redraws a plan (a
+     * time zone applied, a comparison undone) gets the bytes again instead of a render and two
+     * PostgreSQL reads. Bounded by size; a 250-vessel chart is about 180 kB.
+     */
+    private final Cache<String, byte[]> rendered = Caffeine.newBuilder()
+            .maximumWeight(32L << 20).<String, byte[]>weigher((k, v) -> v.length).build();
 
     ChartController(PlanStore store, JsonMapper json) {
         this.store = store;
@@ -52,6 +61,11 @@ class ChartController {
             }
         }
         UUID uuid = parse(id);
+        String cacheKey = tenant.id() + "/" + uuid + "/" + (compare == null ? "" : compare) + "/" + (zone == null ? "" : zone.getId());
+        byte[] cached = rendered.getIfPresent(cacheKey);
+        if (cached != null) {
+            return answer(cached);
+        }
         JsonNode plan = json.readTree(store.find(tenant.id(), uuid)
                 .orElseThrow(() -> ApiException.notFound("no plan '" + id + "'")));
         PlanRequest planRequest = store.findRequest(tenant.id(), uuid)
@@ -65,7 +79,12 @@ class ChartController {
                     .orElseThrow(() -> ApiException.notFound("no plan '" + compare + "' to compare with")));
         }
         byte[] body = GanttChart.render(plan, planRequest, other, zone).getBytes(StandardCharsets.UTF_8);
-        // A stored plan never changes, so its chart can be kept; private: it belongs to one tenant.
+        rendered.put(cacheKey, body);
+        return answer(body);
+    }
+
+    private static ResponseEntity<byte[]> answer(byte[] body) {
+        // Private: the chart belongs to one tenant.
         return ResponseEntity.ok().contentType(SVG).cacheControl(CacheControl.noCache().cachePrivate())
                 .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
                 .header("X-Content-Type-Options", "nosniff").body(body);
