@@ -54,4 +54,36 @@ class ConsoleIT {
         assertThat(p.exitValue()).as(output).isZero();
         assertThat(Launcher.ROOT.resolve("e2e/target/console.png")).exists();
     }
+
+    @Test
+    void theLiveStripLosesAKilledServerAndGetsItBack() throws Exception {
+        assertThat(serversUpWithin(20, 2)).isEqualTo(2);
+        Launcher.ok(30, "kill", "server-2");
+        assertThat(serversUpWithin(20, 1)).as("a killed server drops out of the pulse").isEqualTo(1);
+        Launcher.ok(240, "start", "server-2");
+        assertThat(serversUpWithin(30, 2)).as("a restarted server is back in the pulse").isEqualTo(2);
+    }
+
+    /** Polls the pulse through the load balancer until it reports {@code wanted} servers, or the time runs out. */
+    private static int serversUpWithin(int seconds, int wanted) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:8080/v1/cluster/pulse"))
+                .header("Authorization", "Bearer " + Launcher.devApiKey()).timeout(java.time.Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        int up = -1;
+        while (System.nanoTime() < deadline) {
+            var r = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                var m = java.util.regex.Pattern.compile("\"serversUp\":(\\d+)").matcher(r.body());
+                if (m.find()) {
+                    up = Integer.parseInt(m.group(1));
+                    if (up == wanted) {
+                        return up;
+                    }
+                }
+            }
+            Thread.sleep(500);
+        }
+        return up;
+    }
 }

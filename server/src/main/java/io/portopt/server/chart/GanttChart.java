@@ -343,7 +343,7 @@ public final class GanttChart {
             String shown = marker + p.vessel();
             if (room >= shown.length() * 6.2) {
                 s.raw("<text class=\"lbl\" x=\"").raw(fmt(a + 3)).raw("\" y=\"").raw(y + BAR / 2 + 4).raw("\" fill=\"")
-                        .raw(waitClass == 2 ? "#000" : "#fff").raw("\">").text(shown).raw("</text>");
+                        .raw(waitClass == 1 || waitClass == 2 ? "#000" : "#fff").raw("\">").text(shown).raw("</text>");
             }
             s.raw("</g>\n");
         }
