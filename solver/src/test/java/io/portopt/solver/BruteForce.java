@@ -117,13 +117,13 @@ final class BruteForce {
 
     /** Best (most vessels placed, then least weighted turnaround) over every berth choice and order. */
     Optimum optimum() {
-        int m = problem.berths().size();
-        List<List<Vessel>> sequences = new ArrayList<>();
-        for (int b = 0; b < m; b++) {
-            sequences.add(new ArrayList<>());
-        }
-        Optimum best = new Optimum(-1, Double.POSITIVE_INFINITY);
-        return enumerate(0, sequences, best);
+        Optimum[] best = {new Optimum(-1, Double.POSITIVE_INFINITY)};
+        forEachPlan(here -> {
+            if (here.betterThan(best[0])) {
+                best[0] = here;
+            }
+        });
+        return best[0];
     }
 
     /**
@@ -131,14 +131,9 @@ final class BruteForce {
      * (+infinity when none does), over every berth choice and order.
      */
     double cheapestPlacingAtLeast(int count) {
-        int m = problem.berths().size();
-        List<List<Vessel>> sequences = new ArrayList<>();
-        for (int b = 0; b < m; b++) {
-            sequences.add(new ArrayList<>());
-        }
         double[] byCount = new double[problem.vessels().size() + 1];
         java.util.Arrays.fill(byCount, Double.POSITIVE_INFINITY);
-        enumerateAll(0, sequences, byCount);
+        forEachPlan(here -> byCount[here.assigned()] = Math.min(byCount[here.assigned()], here.objective()));
         double best = Double.POSITIVE_INFINITY;
         for (int c = Math.max(0, count); c < byCount.length; c++) {
             best = Math.min(best, byCount[c]);
@@ -146,16 +141,25 @@ final class BruteForce {
         return best;
     }
 
-    private void enumerateAll(int next, List<List<Vessel>> sequences, double[] byCount) {
+    /** Every feasible plan: each vessel left out or put at every position of every berth it may use. */
+    private void forEachPlan(java.util.function.Consumer<Optimum> visit) {
+        List<List<Vessel>> sequences = new ArrayList<>();
+        for (int b = 0; b < problem.berths().size(); b++) {
+            sequences.add(new ArrayList<>());
+        }
+        forEachPlan(0, sequences, visit);
+    }
+
+    private void forEachPlan(int next, List<List<Vessel>> sequences, java.util.function.Consumer<Optimum> visit) {
         if (next == problem.vessels().size()) {
             Optimum here = evaluate(sequences);
             if (here != null) {
-                byCount[here.assigned()] = Math.min(byCount[here.assigned()], here.objective());
+                visit.accept(here);
             }
             return;
         }
         Vessel v = problem.vessels().get(next);
-        enumerateAll(next + 1, sequences, byCount);
+        forEachPlan(next + 1, sequences, visit); // v unassigned
         for (int b = 0; b < sequences.size(); b++) {
             if (!allowed(v, problem.berths().get(b))) {
                 continue;
@@ -163,31 +167,10 @@ final class BruteForce {
             List<Vessel> seq = sequences.get(b);
             for (int pos = 0; pos <= seq.size(); pos++) {
                 seq.add(pos, v);
-                enumerateAll(next + 1, sequences, byCount);
+                forEachPlan(next + 1, sequences, visit);
                 seq.remove(pos);
             }
         }
-    }
-
-    private Optimum enumerate(int next, List<List<Vessel>> sequences, Optimum best) {
-        if (next == problem.vessels().size()) {
-            Optimum here = evaluate(sequences);
-            return here != null && here.betterThan(best) ? here : best;
-        }
-        Vessel v = problem.vessels().get(next);
-        best = enumerate(next + 1, sequences, best); // v unassigned
-        for (int b = 0; b < sequences.size(); b++) {
-            if (!allowed(v, problem.berths().get(b))) {
-                continue;
-            }
-            List<Vessel> seq = sequences.get(b);
-            for (int pos = 0; pos <= seq.size(); pos++) {
-                seq.add(pos, v);
-                best = enumerate(next + 1, sequences, best);
-                seq.remove(pos);
-            }
-        }
-        return best;
     }
 
     private Optimum evaluate(List<List<Vessel>> sequences) {
