@@ -1,5 +1,6 @@
 package io.portopt.server.chart;
 
+import io.portopt.server.plan.PlanController;
 import io.portopt.server.plan.PlanRequest;
 import io.portopt.server.plan.PlanStore;
 import io.portopt.server.system.ApiException;
@@ -60,7 +61,7 @@ class ChartController {
                 throw ApiException.badRequest("invalid time zone", List.of(new FieldError("tz", "an IANA zone such as Europe/Amsterdam")));
             }
         }
-        UUID uuid = parse(id);
+        UUID uuid = PlanController.planId(id);
         String cacheKey = tenant.id() + "/" + uuid + "/" + (compare == null ? "" : compare) + "/" + (zone == null ? "" : zone.getId());
         byte[] cached = rendered.getIfPresent(cacheKey);
         if (cached != null) {
@@ -74,7 +75,7 @@ class ChartController {
                         "plan '" + id + "' was stored before plans kept their requests and cannot be drawn", List.of()));
         JsonNode other = null;
         if (compare != null && !compare.isEmpty()) {
-            UUID otherId = parse(compare);
+            UUID otherId = PlanController.planId(compare);
             other = json.readTree(store.find(tenant.id(), otherId)
                     .orElseThrow(() -> ApiException.notFound("no plan '" + compare + "' to compare with")));
         }
@@ -88,13 +89,5 @@ class ChartController {
         return ResponseEntity.ok().contentType(SVG).cacheControl(CacheControl.noCache().cachePrivate())
                 .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
                 .header("X-Content-Type-Options", "nosniff").body(body);
-    }
-
-    private static UUID parse(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no plan '" + (id.length() > 64 ? id.substring(0, 64) + "..." : id) + "'");
-        }
     }
 }

@@ -84,10 +84,6 @@ public final class GanttChart {
         for (Placed p : placed) {
             lo = Math.min(lo, p.start().getEpochSecond());
             hi = Math.max(hi, p.end().getEpochSecond());
-            VesselData v = vessels.get(p.vessel());
-            if (v != null && v.arrival() != null) {
-                lo = Math.min(lo, v.arrival().getEpochSecond());
-            }
         }
         for (Placed p : other.values()) {
             lo = Math.min(lo, p.start().getEpochSecond());

@@ -92,12 +92,7 @@ public class PlanController {
     @GetMapping("/v1/plans/{id}")
     ResponseEntity<byte[]> get(@PathVariable String id, HttpServletRequest request) {
         Tenant tenant = Tenant.of(request);
-        UUID uuid;
-        try {
-            uuid = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no plan '" + abbreviate(id) + "'");
-        }
+        UUID uuid = planId(id);
         byte[] body = store.find(tenant.id(), uuid).orElseThrow(() -> ApiException.notFound("no plan '" + id + "'"));
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
@@ -127,6 +122,15 @@ public class PlanController {
             view = new ValidationView(false, errors, List.of(), null, null);
         }
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(json.writeValueAsBytes(view));
+    }
+
+    /** A plan id from a path: a UUID, or 404 (no plan can have another id). */
+    public static UUID planId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no plan '" + abbreviate(id) + "'");
+        }
     }
 
     /** Optional {@code Idempotency-Key}: 1-200 visible ASCII characters. */

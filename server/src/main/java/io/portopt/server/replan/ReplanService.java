@@ -5,6 +5,7 @@ import io.portopt.server.cache.TwoTierCache;
 import io.portopt.server.plan.PinData;
 import io.portopt.server.plan.PlanOptions;
 import io.portopt.server.plan.PlanRequest;
+import io.portopt.server.plan.PlanController;
 import io.portopt.server.plan.PlanService;
 import io.portopt.server.plan.PlanStore;
 import io.portopt.server.plan.RequestMapper;
@@ -76,7 +77,7 @@ public class ReplanService {
     public PlanService.Reply replan(Tenant tenant, String baseId, ReplanRequest body, String idempotencyKey,
                                     CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer, long receivedNanos)
             throws InterruptedException {
-        UUID id = parseId(baseId);
+        UUID id = PlanController.planId(baseId);
         Base loaded = bases.getIfPresent(tenant.id() + "/" + id);
         if (loaded == null) {
             byte[] baseBytes = store.find(tenant.id(), id).orElseThrow(() -> ApiException.notFound("no plan '" + baseId + "'"));
@@ -264,14 +265,6 @@ public class ReplanService {
             errors.add(new FieldError(at + ".vessel", "no vessel '" + abbreviate(id) + "' in the plan"));
         }
         return v;
-    }
-
-    private static UUID parseId(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no plan '" + abbreviate(id) + "'");
-        }
     }
 
     private static String summary(JacksonException e) {
