@@ -18,10 +18,10 @@ print(d if d != {} else 0)' "$@"
 
 row() { # label command json
   local label="$1" command="$2" j="$3"
-  printf '| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$command" \
+  printf '| %s | `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$command" \
     "$(json_field "$j" sent)" "$(json_field "$j" ok)" "$(json_field "$j" failed)" \
     "$(json_field "$j" timeouts)" "$(json_field "$j" connectionErrors)" \
-    "$(json_field "$j" latencyMs p99)" "$(json_field "$j" goodputFullSolvesPerSec)" \
+    "$(json_field "$j" latencyMs p99)" "$(json_field "$j" latencyMs max)" "$(json_field "$j" goodputFullSolvesPerSec)" \
     "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(" ".join(f"{k}={v}" for k,v in d.get("bySource",{}).items() if v))' "$j")"
 }
 
@@ -37,7 +37,7 @@ unreadable_ids() { # ids-file -> number of ids not readable through the load bal
 
 fault_run() { # label fault-commands... ; runs steady load at half capacity around the fault
   local label="$1" rate="$2" retries="$3"; shift 3
-  local ids="$VAR/chaos/ids-$(echo "$label" | tr ' ' '-').txt" args=()
+  local ids="$VAR/chaos/ids-$(echo "$label" | tr ' /' '--').txt" args=(--request-timeout-ms 10000)
   [[ "$retries" == no ]] && args+=(--no-retries)
   mkdir -p "$VAR/chaos"
   chaos_load "$rate" 50 mixed --seed "$RANDOM" --ids-out "$ids" "${args[@]}" >"$VAR/chaos/out.json" &
@@ -48,12 +48,21 @@ fault_run() { # label fault-commands... ; runs steady load at half capacity arou
   local j; j="$(cat "$VAR/chaos/out.json")"
   row "$label" "bench load --rate $rate --duration 50 --mode mixed${args:+ ${args[*]}}" "$j"
   sleep 5
-  echo "|  | plan ids unreadable after recovery | $(unreadable_ids "$ids") of $(grep -c . "$ids") |||||||||"
+  echo "|  | plan ids unreadable after recovery | $(unreadable_ids "$ids") of $(grep -c . "$ids") ||||||||||"
 }
 
 kill_and_restart() { "$ROOT/portopt" kill server-1 >&2; sleep 20; "$ROOT/portopt" start server-1 >&2; }
 redis_outage() { "$ROOT/portopt" stop redis >&2; sleep 30; "$ROOT/portopt" start redis >&2; }
 primary_outage() { "$ROOT/portopt" stop postgres-primary >&2; sleep 30; "$ROOT/portopt" start postgres-primary >&2; }
+# Gray failures: alive, connections open, nothing answered.
+server_frozen() { "$ROOT/portopt" freeze server-1 >&2; sleep 20; "$ROOT/portopt" thaw server-1 >&2; }
+# Frozen past the end of the load (it started 5 s before the fault and runs 50 s), thawed after.
+server_frozen_for_good() {
+  "$ROOT/portopt" freeze server-1 >&2; sleep 47; "$ROOT/portopt" thaw server-1 >&2
+  wait_until server-1 60 haproxy_all_up "$(server_count)" || say "warning: server-1 not UP again after its thaw"
+}
+redis_frozen() { redis-cli -p "$REDIS_PORT" DEBUG SLEEP 15 >/dev/null; }
+primary_frozen() { "$ROOT/portopt" freeze postgres-primary >&2; sleep 20; "$ROOT/portopt" thaw postgres-primary >&2; }
 
 cmd_bench_chaos() {
   healthy haproxy || die "bench chaos: start the cluster first (./portopt up)"
@@ -67,25 +76,29 @@ cmd_bench_chaos() {
   half="$(python3 -c "print(max(0.5, round($capacity / 2, 1)))")"
   echo "Full-solve capacity: $capacity plans/s ($n servers, 1 s time limit). Overload rate: $over/s; steady rate: $half/s."
   echo
-  echo "| scenario | command | sent | ok | failed | timeouts | conn errors | p99 ms | full solves/s | by rung |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| scenario | command | sent | ok | failed | timeouts | conn errors | p99 ms | max ms | full solves/s | by rung |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   row "capacity" "bench load --rate $((3 * n)) --duration 30 --mode distinct" "$sat"
   say "overload: 5x capacity for 60 s"
   local o; o="$(chaos_load "$over" 60 distinct --seed "$RANDOM")"
   row "overload 5x" "bench load --rate $over --duration 60 --mode distinct" "$o"
-  echo "|  | 503s: $(json_field "$o" shed503) (p99 $(json_field "$o" shed503LatencyMs p99) ms, without Retry-After: $(json_field "$o" shed503WithoutRetryAfter)) |||||||||"
+  echo "|  | 503s: $(json_field "$o" shed503) (p99 $(json_field "$o" shed503LatencyMs p99) ms, without Retry-After: $(json_field "$o" shed503WithoutRetryAfter)) ||||||||||"
   # Far past the figure's 5x: big problems at 20x capacity without client retries, so the shed rung
   # (503 + Retry-After) has to answer; what counts is that nothing times out and 503s stay fast.
   local flood; flood="$(python3 -c "print(max(2, round(20 * $capacity, 1)))")"
   say "flood: 20x capacity, 150-250 vessels per problem, 30 s, no client retries"
   local f; f="$(chaos_load "$flood" 30 distinct --seed "$RANDOM" --vessels 150-250 --no-retries)"
   row "flood 20x, big problems" "bench load --rate $flood --duration 30 --mode distinct --vessels 150-250 --no-retries" "$f"
-  echo "|  | 503s: $(json_field "$f" shed503) (p99 $(json_field "$f" shed503LatencyMs p99) ms, without Retry-After: $(json_field "$f" shed503WithoutRetryAfter)); 200 p99 $(json_field "$f" okLatencyMs p99) ms |||||||||"
+  echo "|  | 503s: $(json_field "$f" shed503) (p99 $(json_field "$f" shed503LatencyMs p99) ms, without Retry-After: $(json_field "$f" shed503WithoutRetryAfter)); 200 p99 $(json_field "$f" okLatencyMs p99) ms ||||||||||"
   local retries
   for retries in no yes; do
     say "faults under steady load (retries: $retries)"
     fault_run "kill -9 server-1 (retries: $retries)" "$half" "$retries" kill_and_restart
     fault_run "Redis stopped 30 s (retries: $retries)" "$half" "$retries" redis_outage
     fault_run "primary stopped 30 s (retries: $retries)" "$half" "$retries" primary_outage
+    fault_run "server-1 frozen 20 s (retries: $retries)" "$half" "$retries" server_frozen
+    fault_run "server-1 frozen for good (retries: $retries)" "$half" "$retries" server_frozen_for_good
+    fault_run "Redis DEBUG SLEEP 15 (retries: $retries)" "$half" "$retries" redis_frozen
+    fault_run "primary frozen 20 s (retries: $retries)" "$half" "$retries" primary_frozen
   done
 }

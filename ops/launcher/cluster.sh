@@ -142,7 +142,7 @@ start_postgres_replica() {
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     pg_isready -q -h 127.0.0.1 -p "$PRIMARY_PORT" || die "postgres-replica needs postgres-primary running"
     say "cloning postgres-replica from the primary (pg_basebackup, streaming)"
-    as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$dir/data" -X stream -R \
+    as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$dir/data" -X stream -R --checkpoint=fast \
       >>"$VAR/log/postgres-replica.log" 2>&1 || die "pg_basebackup failed; see var/log/postgres-replica.log"
   fi
   pg_start postgres-replica "$REPLICA_PORT"
@@ -343,6 +343,8 @@ start_component() {
 }
 
 stop_component() {
+  # A frozen component cannot act on a stop signal: it is thawed first (SIGCONT is a no-op otherwise).
+  local pid; pid="$(pid_of "$1")" && running_pid "$pid" && kill -CONT $(process_tree "$pid") 2>/dev/null
   case "$1" in
     postgres-primary|postgres-replica) stop_postgres "$1" ;;
     haproxy) terminate haproxy USR1 10 ;;        # soft stop: finish in-flight requests
@@ -456,7 +458,14 @@ cmd_status() {
   done
 }
 
-cmd_component() { # stop|start|kill NAME
+# A process and all its descendants (PostgreSQL's postmaster and its backends, say), parents first.
+process_tree() {
+  local pid="$1" child
+  echo "$pid"
+  for child in $(pgrep -P "$pid" 2>/dev/null); do process_tree "$child"; done
+}
+
+cmd_component() { # stop|start|kill|freeze|thaw NAME
   local action="$1" name="${2:-}"
   [[ -n "$name" ]] || die "$action: which component? (see ./portopt status)"
   component_port "$name" >/dev/null || die "unknown component '$name'"
@@ -466,6 +475,12 @@ cmd_component() { # stop|start|kill NAME
       local pid; pid="$(pid_of "$name")" || die "$name is not running"
       kill -9 "$pid" 2>/dev/null || die "$name (pid $pid) is not running"
       say "$name (pid $pid) killed with SIGKILL" ;;
+    freeze|thaw)
+      local pid pids; pid="$(pid_of "$name")" && running_pid "$pid" || die "$name is not running"
+      pids="$(process_tree "$pid" | tr '\n' ' ')"
+      # shellcheck disable=SC2086
+      if [[ "$action" == freeze ]]; then kill -STOP $pids; else kill -CONT $pids; fi
+      say "$name $( [[ "$action" == freeze ]] && echo frozen || echo thawed ) (SIG$( [[ "$action" == freeze ]] && echo STOP || echo CONT ) to pids $pids)" ;;
     start)
       if [[ "$name" == server-* || "$name" == alert-sink ]]; then build; fi
       if [[ "$name" == server-* ]]; then

@@ -52,6 +52,8 @@ public class PlanController {
 
     @PostMapping("/v1/plans")
     ResponseEntity<byte[]> create(HttpServletRequest request) throws InterruptedException {
+        long receivedNanos = System.nanoTime();
+        long receivedEpochMs = System.currentTimeMillis();
         Tenant tenant = Tenant.of(request);
         String idempotencyKey = idempotencyKey(request);
         // A key on its first attempt cannot have been answered yet: no Redis look-up on the path.
@@ -78,7 +80,9 @@ public class PlanController {
             throw ApiException.unprocessable("the request is invalid", outcome.errors());
         }
         repeatedBodies.remember(digest, body, outcome.request());
-        return ok(plans.plan(tenant, outcome.request(), idempotencyKey, earlierAnswer));
+        AnswerDeadline deadline = plans.deadline(request.getHeader(AnswerDeadline.HEADER), outcome.request(),
+                receivedNanos, receivedEpochMs);
+        return ok(plans.plan(tenant, outcome.request(), idempotencyKey, earlierAnswer, deadline));
     }
 
     private static ResponseEntity<byte[]> ok(PlanService.Reply reply) {

@@ -46,6 +46,7 @@ public class PlanService {
     private static final String IN_FLIGHT_KEY = "portopt:inflight:";
     private static final double SECONDS_PER_MINUTE = 60.0;
     private static final String SATURATED = "no solver slot and no heuristic slot free in time";
+    private static final String NO_TIME = "too little time left for a full solve";
 
     private final SolverPool solvers;
     private final PlanStore store;
@@ -108,11 +109,25 @@ public class PlanService {
      */
     public Reply plan(Tenant tenant, ResolvedRequest request, String idempotencyKey,
                       CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer) throws InterruptedException {
+        long now = System.nanoTime();
+        return plan(tenant, request, idempotencyKey, earlierAnswer,
+                new AnswerDeadline(now + request.options().timeLimit().plus(admission.answerSlack()).toNanos()));
+    }
+
+    /** When the answer to {@code request}, received at the given instants, is due, given the load balancer's stamp (or null). */
+    public AnswerDeadline deadline(String stamp, ResolvedRequest request, long receivedNanos, long receivedEpochMs) {
+        return AnswerDeadline.of(stamp, request.options().timeLimit(), admission.answerSlack(), receivedNanos, receivedEpochMs);
+    }
+
+    /** As above, with the answer due by {@code deadline} (the load balancer's stamp, see {@link AnswerDeadline}). */
+    public Reply plan(Tenant tenant, ResolvedRequest request, String idempotencyKey,
+                      CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer, AnswerDeadline deadline)
+            throws InterruptedException {
         long t0 = System.nanoTime();
         String idempotencyEntry = idempotencyKey == null ? null : namespaced(tenant, idempotencyKey);
         Reply reply = idempotencyEntry == null ? null : replay(tenant, earlierAnswer.join(), request.fingerprint());
         if (reply == null) {
-            reply = answer(tenant, request, t0);
+            reply = answer(tenant, request, t0, deadline);
             if (idempotencyEntry != null && reply.rung() == Rung.CACHE) {
                 // Not waited for: a request racing this one for the same key is a cache hit too.
                 idempotency.putIfAbsentAsync(idempotencyEntry, reply.planId() + "\t" + request.fingerprint());
@@ -192,50 +207,71 @@ public class PlanService {
                 .orElse(null);
     }
 
-    private Reply answer(Tenant tenant, ResolvedRequest request, long t0) throws InterruptedException {
+    private Reply answer(Tenant tenant, ResolvedRequest request, long t0, AnswerDeadline deadline)
+            throws InterruptedException {
         String key = namespaced(tenant, request.fingerprint());
         TwoTierCache.Hit<StoredPlan> hit = cache.get(key);
         if (hit != null) {
             return reply(Rung.CACHE, hit.value(), null, t0, null);
         }
-        Duration solveBudget = request.options().timeLimit().plus(admission.maxQueueWait()).plus(ladder.coalesceGrace());
+        // Every wait below ends in time for a degraded rung to answer by the deadline.
+        long reserve = admission.heuristicWait().toNanos();
+        Duration solveBudget = atMost(request.options().timeLimit().plus(admission.maxQueueWait()).plus(ladder.coalesceGrace()),
+                deadline.leftNanos() - reserve);
+        Duration search = searchBudget(request);
+        long queueRoom = deadline.leftNanos() - search.toNanos() - persistNanos.get() - reserve;
+        // With too little time left for a full solve (a retry after a server went silent, or a
+        // request that queued at the load balancer) this request never leads a solve; it may
+        // still take the plan of one in flight here.
         CompletableFuture<StoredPlan> mine = new CompletableFuture<>();
-        CompletableFuture<StoredPlan> leader = inFlight.putIfAbsent(key, mine);
+        CompletableFuture<StoredPlan> leader = queueRoom < 0 ? inFlight.get(key) : inFlight.putIfAbsent(key, mine);
         if (leader != null) {
             StoredPlan plan = await(leader, solveBudget);
             if (plan != null) {
                 return reply(Rung.COALESCED, plan, null, t0, null);
             }
-            return degrade(tenant, request, t0, "coalesced solve did not finish in time");
+            return degrade(tenant, request, t0, "coalesced solve did not finish in time", deadline);
         }
+        if (queueRoom < 0) {
+            return degrade(tenant, request, t0, NO_TIME, deadline);
+        }
+        Duration queueWait = atMost(admission.maxQueueWait(), queueRoom);
         boolean ownsClusterLock = false;
         try {
             // Saturated: neither a solve nor the heuristic pool could take this request, so it is
             // refused here, after the rungs that cost nothing (cache, a solve in flight here) and
             // before the Redis round trips and the wait that would only end in the same 503.
-            if (solvers.saturatedFor(tenant.id(), admission.maxQueueWait(), heuristicBudget(request, t0))) {
+            if (solvers.saturatedFor(tenant.id(), queueWait, heuristicBudget(request, t0, deadline))) {
                 shed.increment();
                 count(Rung.SHED, SATURATED);
                 throw ApiException.unavailable("overloaded: " + SATURATED, solvers.retryAfterSeconds());
             }
             // Another server may be solving the same problem: wait for its plan in Redis instead.
-            Boolean created = shared.setIfAbsent(IN_FLIGHT_KEY + key, utf8(serverName), solveBudget);
+            Boolean created = shared.setIfAbsent(IN_FLIGHT_KEY + key, utf8(serverName),
+                    request.options().timeLimit().plus(admission.maxQueueWait()).plus(ladder.coalesceGrace()));
             ownsClusterLock = Boolean.TRUE.equals(created);
             if (Boolean.FALSE.equals(created)) {
-                StoredPlan plan = awaitShared(key, solveBudget);
+                StoredPlan plan = awaitShared(key, atMost(solveBudget, deadline.leftNanos() - reserve));
                 if (plan != null) {
                     mine.complete(plan);
                     return reply(Rung.COALESCED, plan, null, t0, null);
                 }
+                search = searchBudget(request);
+                queueRoom = deadline.leftNanos() - search.toNanos() - persistNanos.get() - reserve;
+                if (queueRoom < 0) {
+                    mine.complete(null);
+                    return degrade(tenant, request, t0, NO_TIME, deadline);
+                }
+                queueWait = atMost(queueWait, queueRoom);
             }
-            SolverOptions options = SolverOptions.timeLimited(searchBudget(request), request.options().seed());
+            SolverOptions options = SolverOptions.timeLimited(search, request.options().seed());
             // A replan starts from its base plan (kept where still feasible): warm, and stable.
             SolveResult result = request.isReplan()
-                    ? solvers.solveFull(tenant.id(), request.problem(), options, admission.maxQueueWait(), request.base())
-                    : solvers.solveFull(tenant.id(), request.problem(), options, admission.maxQueueWait());
+                    ? solvers.solveFull(tenant.id(), request.problem(), options, queueWait, request.base())
+                    : solvers.solveFull(tenant.id(), request.problem(), options, queueWait);
             if (result == null) {
                 mine.complete(null);
-                return degrade(tenant, request, t0, "all solver slots busy");
+                return degrade(tenant, request, t0, "all solver slots busy", deadline);
             }
             StoredPlan plan = persist(tenant, request, result, Rung.SOLVED, null, null);
             cache.put(key, plan);
@@ -256,8 +292,9 @@ public class PlanService {
     }
 
     /** Overloaded: a similar problem's plan repaired for this one, else a fast heuristic, else 503. */
-    private Reply degrade(Tenant tenant, ResolvedRequest request, long t0, String reason) throws InterruptedException {
-        Duration heuristicBudget = heuristicBudget(request, t0);
+    private Reply degrade(Tenant tenant, ResolvedRequest request, long t0, String reason, AnswerDeadline deadline)
+            throws InterruptedException {
+        Duration heuristicBudget = heuristicBudget(request, t0, deadline);
         if (request.isReplan()) {
             // The base plan re-timed and repaired for the changes: approximate, but stable by construction.
             SolveResult repaired = solvers.repair(tenant.id(), request.problem(), request.base(), heuristicBudget);
@@ -291,18 +328,25 @@ public class PlanService {
      * How long this request may wait for the small pool before it is better refused: the rest of its
      * own time limit (at most the solver queue's wait), and never less than {@code heuristic-wait}.
      * Once it has already waited longer than that (for a solver slot or a coalesced solve), a
-     * refusal would be a slow 503 anyway: it may then wait up to the solver queue's wait again.
+     * refusal would be a slow 503 anyway: it may then wait up to the solver queue's wait again. In
+     * every case no longer than its deadline leaves (but still {@code heuristic-wait}).
      */
-    private Duration heuristicBudget(ResolvedRequest request, long t0) {
+    private Duration heuristicBudget(ResolvedRequest request, long t0, AnswerDeadline deadline) {
         long elapsed = System.nanoTime() - t0;
         long floor = admission.heuristicWait().toNanos();
         if (elapsed > floor) {
-            return admission.maxQueueWait().compareTo(admission.heuristicWait()) > 0
+            Duration wait = admission.maxQueueWait().compareTo(admission.heuristicWait()) > 0
                     ? admission.maxQueueWait() : admission.heuristicWait();
+            return Duration.ofNanos(Math.max(floor, Math.min(wait.toNanos(), deadline.leftNanos())));
         }
         Duration limit = request.options().timeLimit();
-        long ownBudget = Math.min(limit.toNanos(), admission.maxQueueWait().toNanos()) - elapsed;
+        long ownBudget = Math.min(Math.min(limit.toNanos(), admission.maxQueueWait().toNanos()) - elapsed,
+                deadline.leftNanos());
         return Duration.ofNanos(Math.max(floor, ownBudget));
+    }
+
+    private static Duration atMost(Duration wait, long nanos) {
+        return Duration.ofNanos(Math.max(0, Math.min(wait.toNanos(), nanos)));
     }
 
     /**

@@ -29,12 +29,14 @@ class ReplanController {
     @PostMapping("/v1/plans/{id}:replan")
     ResponseEntity<byte[]> replan(@PathVariable String id, HttpServletRequest request) throws InterruptedException {
         long received = System.nanoTime();
+        long receivedEpochMs = System.currentTimeMillis();
         Tenant tenant = Tenant.of(request);
         String idempotencyKey = PlanController.idempotencyKey(request);
         boolean firstAttempt = "1".equals(request.getHeader(PlanController.ATTEMPT));
         var earlierAnswer = firstAttempt ? PlanService.NO_EARLIER_ANSWER : plans.earlierAnswer(tenant, idempotencyKey);
         ReplanRequest body = bodies.parse(bodies.read(request), ReplanRequest.class);
-        PlanService.Reply reply = replans.replan(tenant, id, body, idempotencyKey, earlierAnswer, received);
+        PlanService.Reply reply = replans.replan(tenant, id, body, idempotencyKey, earlierAnswer, received,
+                receivedEpochMs, request.getHeader(io.portopt.server.plan.AnswerDeadline.HEADER));
         return ResponseEntity.ok()
                 .contentType(MediaType.APPLICATION_JSON)
                 .location(URI.create("/v1/plans/" + reply.planId()))

@@ -7,6 +7,7 @@ import io.portopt.server.plan.PlanOptions;
 import io.portopt.server.plan.PlanRequest;
 import io.portopt.server.plan.PlanController;
 import io.portopt.server.plan.PlanService;
+import io.portopt.server.plan.ResolvedRequest;
 import io.portopt.server.plan.PlanStore;
 import io.portopt.server.plan.RequestMapper;
 import io.portopt.server.plan.VesselData;
@@ -75,7 +76,8 @@ public class ReplanService {
     }
 
     public PlanService.Reply replan(Tenant tenant, String baseId, ReplanRequest body, String idempotencyKey,
-                                    CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer, long receivedNanos)
+                                    CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer, long receivedNanos,
+                                    long receivedEpochMs, String answerByStamp)
             throws InterruptedException {
         UUID id = PlanController.planId(baseId);
         Base loaded = bases.getIfPresent(tenant.id() + "/" + id);
@@ -147,8 +149,9 @@ public class ReplanService {
             }
             throw ApiException.unprocessable("the replanned request is invalid", outcome.errors());
         }
-        return plans.plan(tenant, outcome.request().asReplanOf(id.toString(), baseAssignments, receivedNanos),
-                idempotencyKey, earlierAnswer);
+        ResolvedRequest replan = outcome.request().asReplanOf(id.toString(), baseAssignments, receivedNanos);
+        return plans.plan(tenant, replan, idempotencyKey, earlierAnswer,
+                plans.deadline(answerByStamp, replan, receivedNanos, receivedEpochMs));
     }
 
     private void apply(ChangeData c, String at, Map<String, VesselData> vessels, Map<String, List<TimeWindow>> closures,

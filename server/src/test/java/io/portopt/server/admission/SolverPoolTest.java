@@ -30,7 +30,7 @@ class SolverPoolTest {
     @BeforeEach
     void pool() {
         // One solver, one heuristic thread, four slots (two per tenant), a 1 ns wait budget.
-        pool = new SolverPool(new AdmissionProperties(1, Duration.ZERO, 1, 4, Duration.ofNanos(1)), registry);
+        pool = new SolverPool(new AdmissionProperties(1, Duration.ZERO, 1, 4, Duration.ofNanos(1), Duration.ofSeconds(1)), registry);
     }
 
     @AfterEach
@@ -96,7 +96,7 @@ class SolverPoolTest {
     @Test
     void aSolvesBoundBorrowsAFreeSlotAndGivesItBackToAWaitingRequest() throws Exception {
         SimpleMeterRegistry own = new SimpleMeterRegistry();
-        SolverPool two = new SolverPool(new AdmissionProperties(2, Duration.ofSeconds(1), 1, 4, Duration.ofNanos(1)), own);
+        SolverPool two = new SolverPool(new AdmissionProperties(2, Duration.ofSeconds(1), 1, 4, Duration.ofNanos(1), Duration.ofSeconds(1)), own);
         try {
             io.portopt.solver.SolverOptions options = io.portopt.solver.SolverOptions.timeLimited(Duration.ofSeconds(3), 1);
             // Congested (250 vessels arriving within 250 minutes at 12 berths): no quick proof of optimality.
