@@ -156,7 +156,8 @@ start_redis() {
   mkdir -p "$VAR/redis" "$VAR/log" "$VAR/run"
   command -v redis-server >/dev/null || die "redis-server missing (apt-get install redis-server)"
   # --daemonize no under spawn: the pid file then holds redis-server itself.
-  spawn redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
+  # DEBUG SLEEP (a Redis that is alive but answers nothing) is allowed from loopback only: bench chaos uses it.
+  spawn redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --enable-debug-command local \
     --dir "$VAR/redis" --maxmemory 1gb --maxmemory-policy allkeys-lru
 }
 

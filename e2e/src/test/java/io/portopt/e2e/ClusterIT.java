@@ -494,6 +494,101 @@ class ClusterIT {
         assertThat(missing).as("plan ids not in PostgreSQL after recovery").isEmpty();
     }
 
+    /**
+     * Gray failures: a component alive but silent, under steady load through a plain client with no
+     * retries and a 10 s timeout. Not one request may fail, and every plan id handed out must be
+     * readable afterwards. The slowest answer is printed (its bound, the time limit + 2 s, is a
+     * figure of {@code ./portopt bench chaos}).
+     */
+    private static Map<String, Integer> underGrayFault(long seedBase, Runnable fault, List<String> idsOut) throws Exception {
+        try (OpenLoad load = new OpenLoad(URI.create("http://127.0.0.1:8080/v1/plans"), 10, 10 * 40,
+                n -> smallRequest(n % 4 == 0 ? seedBase : seedBase + n, 200), Duration.ofSeconds(10))) {
+            Thread.sleep(3000);
+            fault.run();
+            Map<String, Integer> outcomes = load.finish(Duration.ofSeconds(60));
+            idsOut.addAll(load.planIds());
+            System.out.println("slowest answer: " + load.slowestOkMillis() + " ms (time limit 200 ms)");
+            return outcomes;
+        }
+    }
+
+    private static void assertReadable(List<String> ids) throws Exception {
+        PortoptClient lb = client(LB);
+        for (String id : ids) {
+            assertThat(lb.getPlan(id).id()).isEqualTo(id);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aFrozenServerCostsNoFailedRequestWhetherItComesBackOrNot() throws Exception {
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes = underGrayFault(4_000_000, () -> {
+            launcher("freeze", "server-1");
+            sleep(15_000);
+            launcher("thaw", "server-1");
+            sleep(3000);
+        }, ids);
+        System.out.println("outcomes with server-1 frozen 15 s: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        awaitStatus("server-1", "UP", Duration.ofSeconds(30));
+        assertReadable(ids);
+
+        // Frozen for good: from before the load starts to after it ends.
+        List<String> more = new ArrayList<>();
+        launcher("freeze", "server-2");
+        try {
+            outcomes = underGrayFault(4_500_000, () -> sleep(20_000), more);
+        } finally {
+            launcher("thaw", "server-2");
+        }
+        System.out.println("outcomes with server-2 frozen throughout: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        awaitStatus("server-2", "UP", Duration.ofSeconds(30));
+        assertReadable(more);
+    }
+
+    @Test
+    @Order(6)
+    void aRedisThatAnswersNothingCostsNoFailedRequest() throws Exception {
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes = underGrayFault(5_000_000, () -> {
+            try {
+                // Blocks Redis itself (the whole server) for 12 s: alive, connections open, silent.
+                assertThat(new ProcessBuilder("redis-cli", "-p", "6380", "DEBUG", "SLEEP", "12")
+                        .redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            sleep(3000);
+        }, ids);
+        System.out.println("outcomes with Redis asleep 12 s: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        assertReadable(ids);
+    }
+
+    @Test
+    @Order(6)
+    void aFrozenPrimaryCostsNoFailedRequestAndLosesNoPlan() throws Exception {
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes = underGrayFault(6_000_000, () -> {
+            launcher("freeze", "postgres-primary");
+            sleep(15_000);
+            launcher("thaw", "postgres-primary");
+            sleep(3000);
+        }, ids);
+        System.out.println("outcomes with the primary frozen 15 s: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<String> missing = missingFromPrimary(ids);
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            missing = missingFromPrimary(ids);
+        }
+        assertThat(missing).as("plan ids not in PostgreSQL after the primary thawed").isEmpty();
+        assertReadable(ids);
+    }
+
     private static List<String> missingFromPrimary(List<String> ids) throws Exception {
         List<String> missing = new ArrayList<>();
         try (var primary = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5433/portopt", "postgres", "");

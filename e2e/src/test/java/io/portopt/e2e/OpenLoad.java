@@ -26,10 +26,18 @@ final class OpenLoad implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> planIds = new ConcurrentLinkedQueue<>();
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger done = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong slowestOkMillis = new java.util.concurrent.atomic.AtomicLong();
     private final int maxRequests;
+    private final Duration timeout;
 
     OpenLoad(URI url, double perSecond, int maxRequests, IntFunction<String> body) {
+        this(url, perSecond, maxRequests, body, Duration.ofSeconds(30));
+    }
+
+    /** As above, each request given up after {@code timeout} (counted as HttpTimeoutException). */
+    OpenLoad(URI url, double perSecond, int maxRequests, IntFunction<String> body, Duration timeout) {
         this.maxRequests = maxRequests;
+        this.timeout = timeout;
         long periodMicros = (long) (1_000_000 / perSecond);
         ticker.scheduleAtFixedRate(() -> {
             int n = sent.getAndIncrement();
@@ -42,8 +50,9 @@ final class OpenLoad implements AutoCloseable {
 
     private void send(URI url, String body) {
         String outcome;
+        long t0 = System.nanoTime();
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(url).timeout(timeout)
                     .header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + Launcher.devApiKey())
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -51,6 +60,7 @@ final class OpenLoad implements AutoCloseable {
             if (r.statusCode() == 200) {
                 int at = r.body().indexOf("\"id\":\"");
                 planIds.add(r.body().substring(at + 6, at + 42));
+                slowestOkMillis.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
             }
         } catch (Exception e) {
             outcome = e.getClass().getSimpleName();
@@ -70,6 +80,11 @@ final class OpenLoad implements AutoCloseable {
         Map<String, Integer> out = new java.util.TreeMap<>();
         outcomes.forEach((k, v) -> out.put(k, v.get()));
         return out;
+    }
+
+    /** The longest time a request took to get its 200. */
+    long slowestOkMillis() {
+        return slowestOkMillis.get();
     }
 
     List<String> planIds() {

@@ -57,6 +57,39 @@ class LadderTest {
                 "options", Map.of("timeLimitMs", timeLimitMs, "seed", seed));
     }
 
+    /**
+     * A retry after a silent server: the load balancer's answer-by stamp has passed, so the server
+     * answers from a cheap rung at once instead of starting a full solve that would answer late.
+     */
+    @Test
+    void aRequestWhoseAnswerIsAlreadyDueGetsAHeuristicPlanAtOnce() throws Exception {
+        String key = TestTenants.newKey(jdbc, "deadline");
+        long seed = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        String body = new tools.jackson.databind.json.JsonMapper().writeValueAsString(
+                request("D", 12, Instant.parse("2026-03-01T00:00:00Z"), seed, 3000));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<Long, java.net.http.HttpResponse<String>> post = stamp -> {
+            try {
+                return http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/plans"))
+                        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                        .header(AnswerDeadline.HEADER, Long.toString(stamp))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        long t0 = System.nanoTime();
+        var overdue = post.apply(System.currentTimeMillis() - 500);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(overdue.statusCode()).isEqualTo(200);
+        assertThat(overdue.body()).contains("\"source\":\"heuristic\"").contains("too little time left for a full solve");
+        assertThat(millis).as("no 3 s solve was started").isLessThan(2500);
+        // A stamp later than the request's own deadline is ignored, not obeyed: a full solve.
+        var solved = post.apply(System.currentTimeMillis() + 3_600_000);
+        assertThat(solved.body()).contains("\"source\":\"solved\"");
+    }
+
     @Test
     void whileTheOnlySlotIsBusyASimilarProblemGetsARepairedPlanAndAnyOtherAHeuristicOne() throws Exception {
         PortoptClient client = PortoptClient.builder(URI.create("http://127.0.0.1:" + port)).apiKey(TestTenants.newKey(jdbc, "ladder")).build();
