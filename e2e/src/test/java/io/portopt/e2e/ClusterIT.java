@@ -485,13 +485,7 @@ class ClusterIT {
         System.out.println("outcomes with the primary stopped: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
         // Once the write-behind buffers have drained, every plan handed out is in PostgreSQL.
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<String> missing = missingFromPrimary(ids);
-        while (!missing.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            missing = missingFromPrimary(ids);
-        }
-        assertThat(missing).as("plan ids not in PostgreSQL after recovery").isEmpty();
+        assertThat(awaitMissingFromPrimary(ids)).as("plan ids not in PostgreSQL after recovery").isEmpty();
     }
 
     /**
@@ -579,14 +573,19 @@ class ClusterIT {
         }, ids);
         System.out.println("outcomes with the primary frozen 15 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
+        assertThat(awaitMissingFromPrimary(ids)).as("plan ids not in PostgreSQL after the primary thawed").isEmpty();
+        assertReadable(ids);
+    }
+
+    /** The ids still missing from the primary after up to 60 s for the write-behind buffers to drain. */
+    private static List<String> awaitMissingFromPrimary(List<String> ids) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         List<String> missing = missingFromPrimary(ids);
         while (!missing.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(1000);
             missing = missingFromPrimary(ids);
         }
-        assertThat(missing).as("plan ids not in PostgreSQL after the primary thawed").isEmpty();
-        assertReadable(ids);
+        return missing;
     }
 
     private static List<String> missingFromPrimary(List<String> ids) throws Exception {
