@@ -103,23 +103,16 @@ public class PlanService {
                 : idempotency.lookup(namespaced(tenant, idempotencyKey));
     }
 
-    /**
-     * Answers a request. With an {@code idempotencyKey}, a retry of a request already answered gets
-     * the same plan again (whatever rung first answered it), never a second, different plan.
-     */
-    public Reply plan(Tenant tenant, ResolvedRequest request, String idempotencyKey,
-                      CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer) throws InterruptedException {
-        long now = System.nanoTime();
-        return plan(tenant, request, idempotencyKey, earlierAnswer,
-                new AnswerDeadline(now + request.options().timeLimit().plus(admission.answerSlack()).toNanos()));
-    }
-
     /** When the answer to {@code request}, received at the given instants, is due, given the load balancer's stamp (or null). */
     public AnswerDeadline deadline(String stamp, ResolvedRequest request, long receivedNanos, long receivedEpochMs) {
         return AnswerDeadline.of(stamp, request.options().timeLimit(), admission.answerSlack(), receivedNanos, receivedEpochMs);
     }
 
-    /** As above, with the answer due by {@code deadline} (the load balancer's stamp, see {@link AnswerDeadline}). */
+    /**
+     * Answers a request by {@code deadline} (see {@link AnswerDeadline}). With an {@code idempotencyKey},
+     * a retry of a request already answered gets the same plan again (whatever rung first answered it),
+     * never a second, different plan.
+     */
     public Reply plan(Tenant tenant, ResolvedRequest request, String idempotencyKey,
                       CompletableFuture<TwoTierCache.Hit<String>> earlierAnswer, AnswerDeadline deadline)
             throws InterruptedException {
@@ -216,10 +209,10 @@ public class PlanService {
         }
         // Every wait below ends in time for a degraded rung to answer by the deadline.
         long reserve = admission.heuristicWait().toNanos();
-        Duration solveBudget = atMost(request.options().timeLimit().plus(admission.maxQueueWait()).plus(ladder.coalesceGrace()),
-                deadline.leftNanos() - reserve);
+        Duration fullBudget = request.options().timeLimit().plus(admission.maxQueueWait()).plus(ladder.coalesceGrace());
+        Duration solveBudget = atMost(fullBudget, deadline.leftNanos() - reserve);
         Duration search = searchBudget(request);
-        long queueRoom = deadline.leftNanos() - search.toNanos() - persistNanos.get() - reserve;
+        long queueRoom = queueRoom(deadline, search, reserve);
         // With too little time left for a full solve (a retry after a server went silent, or a
         // request that queued at the load balancer) this request never leads a solve; it may
         // still take the plan of one in flight here.
@@ -247,8 +240,7 @@ public class PlanService {
                 throw ApiException.unavailable("overloaded: " + SATURATED, solvers.retryAfterSeconds());
             }
             // Another server may be solving the same problem: wait for its plan in Redis instead.
-            Boolean created = shared.setIfAbsent(IN_FLIGHT_KEY + key, utf8(serverName),
-                    request.options().timeLimit().plus(admission.maxQueueWait()).plus(ladder.coalesceGrace()));
+            Boolean created = shared.setIfAbsent(IN_FLIGHT_KEY + key, utf8(serverName), fullBudget);
             ownsClusterLock = Boolean.TRUE.equals(created);
             if (Boolean.FALSE.equals(created)) {
                 StoredPlan plan = awaitShared(key, atMost(solveBudget, deadline.leftNanos() - reserve));
@@ -257,7 +249,7 @@ public class PlanService {
                     return reply(Rung.COALESCED, plan, null, t0, null);
                 }
                 search = searchBudget(request);
-                queueRoom = deadline.leftNanos() - search.toNanos() - persistNanos.get() - reserve;
+                queueRoom = queueRoom(deadline, search, reserve);
                 if (queueRoom < 0) {
                     mine.complete(null);
                     return degrade(tenant, request, t0, NO_TIME, deadline);
@@ -343,6 +335,11 @@ public class PlanService {
         long ownBudget = Math.min(Math.min(limit.toNanos(), admission.maxQueueWait().toNanos()) - elapsed,
                 deadline.leftNanos());
         return Duration.ofNanos(Math.max(floor, ownBudget));
+    }
+
+    /** How long this request may still wait for a solver slot and answer by its deadline; negative: too late. */
+    private long queueRoom(AnswerDeadline deadline, Duration search, long reserve) {
+        return deadline.leftNanos() - search.toNanos() - persistNanos.get() - reserve;
     }
 
     private static Duration atMost(Duration wait, long nanos) {
