@@ -63,6 +63,9 @@ server_frozen_for_good() {
 }
 redis_frozen() { redis-cli -p "$REDIS_PORT" DEBUG SLEEP 15 >/dev/null; }
 primary_frozen() { "$ROOT/portopt" freeze postgres-primary >&2; sleep 20; "$ROOT/portopt" thaw postgres-primary >&2; }
+# Network faults on the servers' links to their dependencies (./portopt net, ops/launcher/netlink.py).
+slow_links() { "$ROOT/portopt" net delay 200 >&2; sleep 30; "$ROOT/portopt" net heal >&2; }
+server_cut_off() { "$ROOT/portopt" net cut server-1 >&2; sleep 30; "$ROOT/portopt" net heal >&2; }
 
 cmd_bench_chaos() {
   healthy haproxy || die "bench chaos: start the cluster first (./portopt up)"
@@ -100,5 +103,7 @@ cmd_bench_chaos() {
     fault_run "server-1 frozen for good (retries: $retries)" "$half" "$retries" server_frozen_for_good
     fault_run "Redis DEBUG SLEEP 15 (retries: $retries)" "$half" "$retries" redis_frozen
     fault_run "primary frozen 20 s (retries: $retries)" "$half" "$retries" primary_frozen
+    fault_run "+200 ms each way on Redis and PostgreSQL links, 30 s (retries: $retries)" "$half" "$retries" slow_links
+    fault_run "server-1 cut off from Redis and PostgreSQL 30 s (retries: $retries)" "$half" "$retries" server_cut_off
   done
 }

@@ -11,6 +11,11 @@ REPLICA_PORT=5434
 REDIS_PORT=6380
 SERVER_MAXCONN="${PORTOPT_SERVER_MAXCONN:-32}"
 SERVER_HEAP="${PORTOPT_SERVER_HEAP:-1536m}"
+# Each server reaches Redis and PostgreSQL through its own links (ops/launcher/netlink.py), so a
+# network fault (./portopt net) can hit one server's path only: server-N's links listen on
+# 15000 + 10 N (Redis), + 1 (primary), + 2 (replica). Their faults are in NET_STATE.
+NET_STATE="$VAR/cluster/net.json"
+link_port() { echo $((15000 + 10 * ${1#server-} + $2)); }
 
 # --- packages ----------------------------------------------------------------------------------
 ensure_cluster_packages() { ensure_packages "${CLUSTER_PACKAGES[@]}"; }
@@ -174,6 +179,7 @@ start_server() {
   local cores threads jar
   cores="$(nproc)"; threads=$(( cores / $(server_count) )); ((threads >= 1)) || threads=1
   jar="$(server_jar_copy)"
+  start_links "$name"
   # Completion webhooks of jobs are signed with a secret shared by every server (var/webhook-secret,
   # made once); they may only go to the URL prefixes in PORTOPT_CALLBACK_ALLOW (none by default).
   if [[ ! -s "$VAR/webhook-secret" ]]; then
@@ -183,12 +189,21 @@ start_server() {
     PORTOPT_WEBHOOK_SECRET="$(cat "$VAR/webhook-secret")" PORTOPT_CALLBACK_ALLOW="${PORTOPT_CALLBACK_ALLOW:-}" \
     PORTOPT_SOLVER_THREADS="${PORTOPT_SOLVER_THREADS:-$threads}" \
     PORTOPT_PORT="$port" PORTOPT_MANAGEMENT_PORT="$((port + 1000))" PORTOPT_SERVER_NAME="$name" \
-    PORTOPT_DB_URL="jdbc:postgresql://127.0.0.1:$PRIMARY_PORT/portopt?connectTimeout=2&socketTimeout=10" \
-    PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$REPLICA_PORT/portopt?connectTimeout=2&socketTimeout=10" \
-    PORTOPT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+    PORTOPT_DB_URL="jdbc:postgresql://127.0.0.1:$(link_port "$name" 1)/portopt?connectTimeout=2&socketTimeout=10" \
+    PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$(link_port "$name" 2)/portopt?connectTimeout=2&socketTimeout=10" \
+    PORTOPT_REDIS_URL="redis://127.0.0.1:$(link_port "$name" 0)" \
     "$JAVA" -Duser.timezone=UTC -Xms512m -Xmx"$SERVER_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -XX:+ExitOnOutOfMemoryError -jar "$jar"
   # env execs java, so the recorded pid is the JVM's.
+}
+
+start_links() { # server-N
+  local name="$1" k
+  alive "net-$name" && return 0
+  for k in 0 1 2; do port_open "$(link_port "$name" $k)" && die "$name: link port $(link_port "$name" $k) is taken"; done
+  spawn "net-$name" python3 "$OPS/launcher/netlink.py" --name "$name" --state "$NET_STATE" \
+    "$(link_port "$name" 0):$REDIS_PORT" "$(link_port "$name" 1):$PRIMARY_PORT" "$(link_port "$name" 2):$REPLICA_PORT"
+  wait_until "net-$name" 10 port_open "$(link_port "$name" 2)" || die "net-$name did not start; see var/log/net-$name.log"
 }
 
 # A running JVM loads classes from its jar lazily: rebuilding server/target under it makes its next
@@ -374,6 +389,7 @@ cmd_up() {
   build
   ensure_pg_installed
   set_server_count "$n"
+  rm -f "$NET_STATE"   # a new cluster starts with healthy links
   say "starting postgres-primary (:$PRIMARY_PORT) and postgres-replica (:$REPLICA_PORT)"
   start_postgres_primary
   start_postgres_replica
@@ -431,6 +447,7 @@ cmd_down() {
   # servers scaled away but still recorded
   for f in "$VAR"/run/server-*.pid; do [[ -e "$f" ]] && { c="$(basename "$f" .pid)"; stop_component "$c" & pids+=($!); }; done
   for p in "${pids[@]}"; do wait "$p" || true; done
+  for f in "$VAR"/run/net-server-*.pid; do [[ -e "$f" ]] && terminate "$(basename "$f" .pid)" TERM 5; done
   for c in prometheus alertmanager alert-sink redis-exporter postgres-exporter redis; do stop_component "$c"; done
   stop_postgres postgres-replica
   stop_postgres postgres-primary
@@ -529,4 +546,56 @@ cmd_scale() {
     done
   fi
   say "cluster has $n servers"
+}
+
+# ./portopt net: faults on the servers' links to Redis and PostgreSQL (see ops/launcher/netlink.py).
+cmd_net() {
+  local action="${1:-show}" target ms=""
+  case "$action" in
+    delay) ms="${2:-}"; target="${3:-*}"
+           [[ "$ms" =~ ^[0-9]+$ ]] && ((ms <= 60000)) || die "net delay: give milliseconds (0-60000)" ;;
+    cut) target="${2:-}"; [[ "$target" == server-* ]] || die "net cut: which server? (e.g. server-1)" ;;
+    heal) target="${2:-*}" ;;
+    show) [[ -s "$NET_STATE" ]] && cat "$NET_STATE" || echo '{}'; return ;;
+    *) die "net: delay MS [server-N] | cut server-N | heal [server-N] | show" ;;
+  esac
+  if [[ "$target" != "*" ]]; then
+    [[ "${target#server-}" =~ ^[0-9]+$ ]] && ((${target#server-} >= 1 && ${target#server-} <= $(server_count))) \
+      || die "net: $target is not a server of this cluster"
+  fi
+  mkdir -p "$(dirname "$NET_STATE")"
+  # Written whole and renamed, so a link never reads half a file.
+  python3 - "$NET_STATE" "$action" "$target" "$ms" <<'PY'
+import json, os, sys
+path, action, target, ms = sys.argv[1:]
+try:
+    state = json.load(open(path))
+except (OSError, ValueError):
+    state = {}
+if action == "heal":
+    if target == "*":
+        state = {}
+    else:
+        state.pop(target, None)
+        # healing one server clears its part of a cluster-wide delay too
+        if "*" in state:
+            state[target] = {"delayMs": 0, "cut": False}
+elif action == "delay":
+    if target == "*":
+        state = {k: {**v, "delayMs": int(ms)} for k, v in state.items()}
+        state["*"] = {**state.get("*", {}), "delayMs": int(ms)}
+    else:
+        state[target] = {**state.get(target, {}), "delayMs": int(ms)}
+elif action == "cut":
+    state[target] = {**state.get(target, {}), "cut": True}
+tmp = path + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(state, f)
+os.replace(tmp, path)
+PY
+  case "$action" in
+    delay) say "links of ${target/\*/every server} to Redis and PostgreSQL: +${ms} ms each way" ;;
+    cut) say "$target cut off from Redis and PostgreSQL (the load balancer still reaches it)" ;;
+    heal) say "links of ${target/\*/every server} healed" ;;
+  esac
 }

@@ -577,6 +577,69 @@ class ClusterIT {
         assertReadable(ids);
     }
 
+    @Test
+    @Order(6)
+    void slowLinksToRedisAndPostgresCostNoFailedRequestAndLoseNoPlan() throws Exception {
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes;
+        try {
+            outcomes = underGrayFault(7_000_000, () -> {
+                // +200 ms each way on every server's links to Redis and both PostgreSQL nodes, 30 s.
+                launcher("net", "delay", "200");
+                sleep(30_000);
+                launcher("net", "heal");
+            }, ids);
+        } finally {
+            launcher("net", "heal");
+        }
+        System.out.println("outcomes with +200 ms on every Redis and PostgreSQL packet for 30 s: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        assertThat(awaitMissingFromPrimary(ids)).as("plan ids not in PostgreSQL after the links healed").isEmpty();
+        assertReadable(ids);
+    }
+
+    /**
+     * A server the load balancer reaches but that cannot reach Redis or PostgreSQL (its links
+     * black-holed: connections open, nothing gets through) stays ready and keeps answering from what
+     * it has: the solver needs neither, its plans wait in the write-behind buffer, reads it cannot
+     * serve time out into the load balancer's retry on the other server. Then it is healed and
+     * every plan it handed out is in PostgreSQL.
+     */
+    @Test
+    @Order(6)
+    void aServerCutOffFromRedisAndPostgresKeepsAnsweringAndLosesNoPlan() throws Exception {
+        List<String> ids = new ArrayList<>();
+        List<Integer> readiness = new ArrayList<>();
+        Map<String, Integer> outcomes;
+        try {
+            outcomes = underGrayFault(8_000_000, () -> {
+                launcher("net", "cut", "server-1");
+                for (int i = 0; i < 10; i++) {
+                    sleep(2500);
+                    readiness.add(status(URI.create("http://127.0.0.1:9081/health/ready")));
+                }
+                launcher("net", "heal");
+            }, ids);
+        } finally {
+            launcher("net", "heal");
+        }
+        System.out.println("outcomes with server-1 cut off from Redis and PostgreSQL for 25 s: " + outcomes
+                + "; its readiness meanwhile: " + readiness);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        assertThat(readiness).as("server-1 stays ready while cut off").containsOnly(200);
+        assertThat(awaitMissingFromPrimary(ids)).as("plan ids not in PostgreSQL after the heal").isEmpty();
+        assertReadable(ids);
+    }
+
+    private static int status(URI uri) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     /** The ids still missing from the primary after up to 60 s for the write-behind buffers to drain. */
     private static List<String> awaitMissingFromPrimary(List<String> ids) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

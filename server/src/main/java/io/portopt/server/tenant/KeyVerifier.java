@@ -122,8 +122,10 @@ public class KeyVerifier {
         try {
             return read(keyId);
         } catch (DataAccessException e) {
+            // Not "unknown": the key may well be valid. A 503 with Retry-After lets the client try
+            // again (on another server, or once the database answers); a 401 would tell it to give up.
             log.warn("API key {} cannot be verified: PostgreSQL unreachable ({})", keyId, e.getMessage());
-            return Optional.empty();
+            throw new Busy();
         }
     }
 
