@@ -179,7 +179,13 @@ start_server() {
   local cores threads jar
   cores="$(nproc)"; threads=$(( cores / $(server_count) )); ((threads >= 1)) || threads=1
   jar="$(server_jar_copy)"
-  start_links "$name"
+  # PORTOPT_NET_LINKS=0 connects the server straight to its dependencies (no `./portopt net`
+  # faults for it): to measure what the links cost.
+  local redis_port="$REDIS_PORT" primary_port="$PRIMARY_PORT" replica_port="$REPLICA_PORT"
+  if [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]]; then
+    start_links "$name"
+    redis_port="$(link_port "$name" 0)"; primary_port="$(link_port "$name" 1)"; replica_port="$(link_port "$name" 2)"
+  fi
   # Completion webhooks of jobs are signed with a secret shared by every server (var/webhook-secret,
   # made once); they may only go to the URL prefixes in PORTOPT_CALLBACK_ALLOW (none by default).
   if [[ ! -s "$VAR/webhook-secret" ]]; then
@@ -189,9 +195,9 @@ start_server() {
     PORTOPT_WEBHOOK_SECRET="$(cat "$VAR/webhook-secret")" PORTOPT_CALLBACK_ALLOW="${PORTOPT_CALLBACK_ALLOW:-}" \
     PORTOPT_SOLVER_THREADS="${PORTOPT_SOLVER_THREADS:-$threads}" \
     PORTOPT_PORT="$port" PORTOPT_MANAGEMENT_PORT="$((port + 1000))" PORTOPT_SERVER_NAME="$name" \
-    PORTOPT_DB_URL="jdbc:postgresql://127.0.0.1:$(link_port "$name" 1)/portopt?connectTimeout=2&socketTimeout=10" \
-    PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$(link_port "$name" 2)/portopt?connectTimeout=2&socketTimeout=10" \
-    PORTOPT_REDIS_URL="redis://127.0.0.1:$(link_port "$name" 0)" \
+    PORTOPT_DB_URL="jdbc:postgresql://127.0.0.1:$primary_port/portopt?connectTimeout=2&socketTimeout=10" \
+    PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$replica_port/portopt?connectTimeout=2&socketTimeout=10" \
+    PORTOPT_REDIS_URL="redis://127.0.0.1:$redis_port" \
     "$JAVA" -Duser.timezone=UTC -Xms512m -Xmx"$SERVER_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -XX:+ExitOnOutOfMemoryError -jar "$jar"
   # env execs java, so the recorded pid is the JVM's.
@@ -541,6 +547,7 @@ cmd_scale() {
       set_server_count "$((i - 1))"
       write_prometheus_targets
       stop_component "server-$i"
+      terminate "net-server-$i" TERM 5
       haproxy_cmd "del server servers/server-$i" >/dev/null || true
       say "server-$i drained and removed"
     done
