@@ -581,17 +581,12 @@ class ClusterIT {
     @Order(6)
     void slowLinksToRedisAndPostgresCostNoFailedRequestAndLoseNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
-        Map<String, Integer> outcomes;
-        try {
-            outcomes = underGrayFault(7_000_000, () -> {
-                // +200 ms each way on every server's links to Redis and both PostgreSQL nodes, 30 s.
-                launcher("net", "delay", "200");
-                sleep(30_000);
-                launcher("net", "heal");
-            }, ids);
-        } finally {
+        Map<String, Integer> outcomes = underNetworkFault(7_000_000, () -> {
+            // +200 ms each way on every server's links to Redis and both PostgreSQL nodes, 30 s.
+            launcher("net", "delay", "200");
+            sleep(30_000);
             launcher("net", "heal");
-        }
+        }, ids);
         System.out.println("outcomes with +200 ms on every Redis and PostgreSQL packet for 30 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
         assertThat(awaitMissingFromPrimary(ids)).as("plan ids not in PostgreSQL after the links healed").isEmpty();
@@ -610,25 +605,29 @@ class ClusterIT {
     void aServerCutOffFromRedisAndPostgresKeepsAnsweringAndLosesNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
         List<Integer> readiness = new ArrayList<>();
-        Map<String, Integer> outcomes;
-        try {
-            outcomes = underGrayFault(8_000_000, () -> {
-                launcher("net", "cut", "server-1");
-                for (int i = 0; i < 10; i++) {
-                    sleep(2500);
-                    readiness.add(status(URI.create("http://127.0.0.1:9081/health/ready")));
-                }
-                launcher("net", "heal");
-            }, ids);
-        } finally {
+        Map<String, Integer> outcomes = underNetworkFault(8_000_000, () -> {
+            launcher("net", "cut", "server-1");
+            for (int i = 0; i < 10; i++) {
+                sleep(2500);
+                readiness.add(status(URI.create("http://127.0.0.1:9081/health/ready")));
+            }
             launcher("net", "heal");
-        }
+        }, ids);
         System.out.println("outcomes with server-1 cut off from Redis and PostgreSQL for 25 s: " + outcomes
                 + "; its readiness meanwhile: " + readiness);
         assertThat(outcomes.keySet()).containsExactly("200");
         assertThat(readiness).as("server-1 stays ready while cut off").containsOnly(200);
         assertThat(awaitMissingFromPrimary(ids)).as("plan ids not in PostgreSQL after the heal").isEmpty();
         assertReadable(ids);
+    }
+
+    /** As {@link #underGrayFault}, with every link healed afterwards even when the fault failed halfway. */
+    private static Map<String, Integer> underNetworkFault(long seedBase, Runnable fault, List<String> idsOut) throws Exception {
+        try {
+            return underGrayFault(seedBase, fault, idsOut);
+        } finally {
+            launcher("net", "heal");
+        }
     }
 
     private static int status(URI uri) {
