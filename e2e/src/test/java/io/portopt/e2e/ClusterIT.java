@@ -609,7 +609,7 @@ class ClusterIT {
             launcher("net", "cut", "server-1");
             for (int i = 0; i < 10; i++) {
                 sleep(2500);
-                readiness.add(status(URI.create("http://127.0.0.1:9081/health/ready")));
+                readiness.add(status("http://127.0.0.1:9081/health/ready"));
             }
             launcher("net", "heal");
         }, ids);
@@ -630,10 +630,10 @@ class ClusterIT {
         }
     }
 
-    private static int status(URI uri) {
+    /** The status of a GET through {@link #send}, or -1 when it got no answer (a fault runs in a Runnable). */
+    private static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return send(HTTP, url).statusCode();
         } catch (Exception e) {
             return -1;
         }
