@@ -16,9 +16,11 @@ SERVER_HEAP="${PORTOPT_SERVER_HEAP:-1536m}"
 # 15000 + 10 N (Redis), + 1 (primary), + 2 (replica). Their faults are in NET_STATE.
 NET_STATE="$VAR/cluster/net.json"
 link_port() { echo $((15000 + 10 * ${1#server-} + $2)); }
+# shellcheck source=ha.sh
+source "$OPS/launcher/ha.sh"
 
 # --- packages ----------------------------------------------------------------------------------
-ensure_cluster_packages() { ensure_packages "${CLUSTER_PACKAGES[@]}"; }
+ensure_cluster_packages() { ensure_packages "${CLUSTER_PACKAGES[@]}" "${HA_PACKAGES[@]}"; }
 # The browser tests of the console (e2e/console) drive Debian's Chromium.
 TEST_PACKAGES=(chromium nodejs)
 ensure_test_packages() { ensure_packages "${TEST_PACKAGES[@]}"; }
@@ -41,7 +43,10 @@ ensure_packages() {
 }
 
 # --- process helpers ---------------------------------------------------------------------------
-pid_of() { local f="$VAR/run/$1.pid"; [[ -s "$f" ]] && cat "$f"; }
+pid_of() {
+  [[ "$1" == postgres-primary || "$1" == postgres-replica ]] && ha_mode && refresh_postgres_pid "$1"
+  local f="$VAR/run/$1.pid"; [[ -s "$f" ]] && cat "$f"
+}
 # A process that exists and is not a zombie waiting to be reaped.
 running_pid() { [[ -r "/proc/$1/stat" ]] && ! awk '{ exit ($3 == "Z") ? 0 : 1 }' "/proc/$1/stat" 2>/dev/null; }
 alive() { local pid; pid="$(pid_of "$1")" && [[ -n "$pid" ]] && running_pid "$pid"; }
@@ -88,6 +93,7 @@ set_server_count() { mkdir -p "$(dirname "$SERVERS_FILE")"; echo "$1" >"$SERVERS
 
 component_names() {
   local n i; n="$(server_count)"
+  ha_mode && ha_component_names
   echo postgres-primary postgres-replica redis
   for ((i = 1; i <= n; i++)); do echo "server-$i"; done
   echo haproxy prometheus alertmanager alert-sink redis-exporter postgres-exporter
@@ -105,7 +111,7 @@ component_port() {
     alert-sink) echo 9095 ;;
     redis-exporter) echo 9121 ;;
     postgres-exporter) echo 9187 ;;
-    *) return 1 ;;
+    *) ha_component_port "$1" ;;
   esac
 }
 
@@ -120,6 +126,7 @@ healthy() {
     prometheus|alertmanager) http_ok "http://127.0.0.1:$port/-/ready" ;;
     alert-sink) http_ok "http://127.0.0.1:$port/health" ;;
     *-exporter) curl -fsS -o /dev/null --max-time 10 "http://127.0.0.1:$port/metrics" 2>/dev/null ;;
+    *) ha_healthy "$name" ;;
   esac
 }
 
@@ -163,7 +170,7 @@ start_redis() {
   # --daemonize no under spawn: the pid file then holds redis-server itself.
   # DEBUG SLEEP (a Redis that is alive but answers nothing) is allowed from loopback only: bench chaos uses it.
   spawn redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --enable-debug-command local \
-    --dir "$VAR/redis" --maxmemory 1gb --maxmemory-policy allkeys-lru
+    --dir "$VAR/redis" --maxmemory 1gb --maxmemory-policy allkeys-lru $(ha_mode && redis_replicaof_args "$REDIS_PORT")
 }
 
 # --- app servers -------------------------------------------------------------------------------
@@ -182,9 +189,22 @@ start_server() {
   # PORTOPT_NET_LINKS=0 connects the server straight to its dependencies (no `./portopt net`
   # faults for it): to measure what the links cost.
   local redis_port="$REDIS_PORT" primary_port="$PRIMARY_PORT" replica_port="$REPLICA_PORT"
+  local replica_redis_port="$REDIS_REPLICA_PORT" sentinel_ports=(26380 26381 26382)
   if [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]]; then
     start_links "$name"
     redis_port="$(link_port "$name" 0)"; primary_port="$(link_port "$name" 1)"; replica_port="$(link_port "$name" 2)"
+    replica_redis_port="$(link_port "$name" 3)"
+    sentinel_ports=("$(link_port "$name" 4)" "$(link_port "$name" 5)" "$(link_port "$name" 6)")
+  fi
+  local db_url="jdbc:postgresql://127.0.0.1:$primary_port/portopt?connectTimeout=2&socketTimeout=10"
+  local replica_url="jdbc:postgresql://127.0.0.1:$replica_port/portopt?connectTimeout=2&socketTimeout=10"
+  local redis_url="redis://127.0.0.1:$redis_port" redis_map=""
+  if ha_mode; then
+    db_url="$(ha_db_url primary "$primary_port" "$replica_port")"
+    replica_url="$(ha_db_url replica "$primary_port" "$replica_port")"
+    redis_url="$(ha_redis_url "${sentinel_ports[@]}")"
+    # Sentinel names the master by its own address; the server reaches it through its link.
+    redis_map="127.0.0.1:$REDIS_PORT=127.0.0.1:$redis_port,127.0.0.1:$REDIS_REPLICA_PORT=127.0.0.1:$replica_redis_port"
   fi
   # Completion webhooks of jobs are signed with a secret shared by every server (var/webhook-secret,
   # made once); they may only go to the URL prefixes in PORTOPT_CALLBACK_ALLOW (none by default).
@@ -195,9 +215,8 @@ start_server() {
     PORTOPT_WEBHOOK_SECRET="$(cat "$VAR/webhook-secret")" PORTOPT_CALLBACK_ALLOW="${PORTOPT_CALLBACK_ALLOW:-}" \
     PORTOPT_SOLVER_THREADS="${PORTOPT_SOLVER_THREADS:-$threads}" \
     PORTOPT_PORT="$port" PORTOPT_MANAGEMENT_PORT="$((port + 1000))" PORTOPT_SERVER_NAME="$name" \
-    PORTOPT_DB_URL="jdbc:postgresql://127.0.0.1:$primary_port/portopt?connectTimeout=2&socketTimeout=10" \
-    PORTOPT_REPLICA_URL="jdbc:postgresql://127.0.0.1:$replica_port/portopt?connectTimeout=2&socketTimeout=10" \
-    PORTOPT_REDIS_URL="redis://127.0.0.1:$redis_port" \
+    PORTOPT_DB_URL="$db_url" PORTOPT_REPLICA_URL="$replica_url" \
+    PORTOPT_REDIS_URL="$redis_url" PORTOPT_REDIS_ADDRESS_MAP="$redis_map" \
     "$JAVA" -Duser.timezone=UTC -Xms512m -Xmx"$SERVER_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -XX:+ExitOnOutOfMemoryError -jar "$jar"
   # env execs java, so the recorded pid is the JVM's.
@@ -206,10 +225,14 @@ start_server() {
 start_links() { # server-N
   local name="$1" k
   alive "net-$name" && return 0
-  for k in 0 1 2; do port_open "$(link_port "$name" $k)" && die "$name: link port $(link_port "$name" $k) is taken"; done
-  spawn "net-$name" python3 "$OPS/launcher/netlink.py" --name "$name" --state "$NET_STATE" \
-    "$(link_port "$name" 0):$REDIS_PORT" "$(link_port "$name" 1):$PRIMARY_PORT" "$(link_port "$name" 2):$REPLICA_PORT"
-  wait_until "net-$name" 10 port_open "$(link_port "$name" 2)" || die "net-$name did not start; see var/log/net-$name.log"
+  local targets=("$REDIS_PORT" "$PRIMARY_PORT" "$REPLICA_PORT") pairs=()
+  ha_mode && targets+=("$REDIS_REPLICA_PORT" 26380 26381 26382)
+  for k in "${!targets[@]}"; do
+    port_open "$(link_port "$name" "$k")" && die "$name: link port $(link_port "$name" "$k") is taken"
+    pairs+=("$(link_port "$name" "$k"):${targets[$k]}")
+  done
+  spawn "net-$name" python3 "$OPS/launcher/netlink.py" --name "$name" --state "$NET_STATE" "${pairs[@]}"
+  wait_until "net-$name" 10 port_open "$(link_port "$name" $((${#targets[@]} - 1)))" || die "net-$name did not start; see var/log/net-$name.log"
 }
 
 # A running JVM loads classes from its jar lazily: rebuilding server/target under it makes its next
@@ -350,8 +373,11 @@ start_postgres_exporter() {
 # --- one component -----------------------------------------------------------------------------
 start_component() {
   case "$1" in
-    postgres-primary) start_postgres_primary ;;
-    postgres-replica) start_postgres_replica ;;
+    postgres-primary|postgres-replica) if ha_mode; then start_postgres_node "$1"; else start_"${1//-/_}"; fi ;;
+    patroni-primary|patroni-replica) ha_mode || die "$1: only in the HA cluster"; start_postgres_node "$(postgres_of "$1")" ;;
+    etcd-[1-3]) ha_mode || die "$1: only in the HA cluster"; start_etcd "$1" ;;
+    sentinel-[1-3]) ha_mode || die "$1: only in the HA cluster"; start_sentinel "$1" ;;
+    redis-replica) ha_mode || die "$1: only in the HA cluster"; start_redis_replica ;;
     redis) start_redis ;;
     server-*) [[ "${1#server-}" =~ ^[0-9]+$ ]] || die "bad server name $1"; start_server "$1" ;;
     haproxy) start_haproxy ;;
@@ -368,7 +394,8 @@ stop_component() {
   # A frozen component cannot act on a stop signal: it is thawed first (SIGCONT is a no-op otherwise).
   local pid; pid="$(pid_of "$1")" && running_pid "$pid" && kill -CONT $(process_tree "$pid") 2>/dev/null
   case "$1" in
-    postgres-primary|postgres-replica) stop_postgres "$1" ;;
+    postgres-primary|postgres-replica) if ha_mode; then stop_postgres_node "$1"; else stop_postgres "$1"; fi ;;
+    patroni-primary|patroni-replica) stop_postgres_node "$(postgres_of "$1")" ;;
     haproxy) terminate haproxy USR1 10 ;;        # soft stop: finish in-flight requests
     server-*) terminate "$1" TERM 45 ;;           # graceful: not-ready, drain, exit
     *) terminate "$1" TERM 15 ;;
@@ -382,10 +409,11 @@ wait_healthy() {
 
 # --- commands ----------------------------------------------------------------------------------
 cmd_up() {
-  local n=""
+  local n="" mode=default
   while (($#)); do
     case "$1" in
       --servers) n="${2:?--servers needs a number}"; shift 2 ;;
+      --ha) mode=ha; shift ;;
       *) die "up: unknown argument $1" ;;
     esac
   done
@@ -396,13 +424,22 @@ cmd_up() {
   ensure_pg_installed
   set_server_count "$n"
   rm -f "$NET_STATE"   # a new cluster starts with healthy links
-  say "starting postgres-primary (:$PRIMARY_PORT) and postgres-replica (:$REPLICA_PORT)"
-  start_postgres_primary
-  start_postgres_replica
-  say "starting redis (:$REDIS_PORT)"
-  start_redis
-  wait_healthy redis 20
-  PORTOPT_DB_URL="$(cluster_db_url)" PORTOPT_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" \
+  local was=default; ha_mode && was=ha
+  if [[ "$was" != "$mode" ]] && { alive redis || alive haproxy || alive postgres-primary || alive patroni-primary; }; then
+    die "up: a cluster in $was mode is running; ./portopt down first"
+  fi
+  set_mode "$mode"
+  if ha_mode; then
+    ha_start_dependencies
+  else
+    say "starting postgres-primary (:$PRIMARY_PORT) and postgres-replica (:$REPLICA_PORT)"
+    start_postgres_primary
+    start_postgres_replica
+    say "starting redis (:$REDIS_PORT)"
+    start_redis
+    wait_healthy redis 20
+  fi
+  PORTOPT_DB_URL="$(cluster_db_url)" PORTOPT_REDIS_URL="$(cluster_redis_url)" \
     keys_cli dev-key "$VAR/dev-api-key" || die "could not create the development API key"
   local i
   say "starting $n app servers"
@@ -435,7 +472,10 @@ portopt cluster is up ($n servers):
 EOF
 }
 
-cluster_db_url() { echo "jdbc:postgresql://127.0.0.1:$PRIMARY_PORT/portopt?connectTimeout=2&socketTimeout=10"; }
+cluster_db_url() {
+  if ha_mode; then ha_db_url primary; else echo "jdbc:postgresql://127.0.0.1:$PRIMARY_PORT/portopt?connectTimeout=2&socketTimeout=10"; fi
+}
+cluster_redis_url() { if ha_mode; then ha_redis_url; else echo "redis://127.0.0.1:$REDIS_PORT"; fi; }
 
 haproxy_all_up() {
   local n="$1" up
@@ -455,6 +495,8 @@ cmd_down() {
   for p in "${pids[@]}"; do wait "$p" || true; done
   for f in "$VAR"/run/net-server-*.pid; do [[ -e "$f" ]] && terminate "$(basename "$f" .pid)" TERM 5; done
   for c in prometheus alertmanager alert-sink redis-exporter postgres-exporter redis; do stop_component "$c"; done
+  # Whichever mode ran: the HA engines are stopped if any of them runs.
+  ha_stop_dependencies
   stop_postgres postgres-replica
   stop_postgres postgres-primary
   # Anything left with a pid file is killed for good.
@@ -478,7 +520,14 @@ cmd_status() {
     else
       pid="-"; health=down
     fi
-    printf '%-18s %-8s %-6s %s\n' "$c" "$pid" "$port" "$health"
+    local role=""
+    if ha_mode && [[ "$health" == healthy ]]; then
+      case "$c" in
+        postgres-primary|postgres-replica) role="$(patroni_role "$c")" ;;
+        redis|redis-replica) role="$(redis-cli -p "$port" ROLE 2>/dev/null | head -1)" ;;
+      esac
+    fi
+    printf '%-18s %-8s %-6s %s%s\n' "$c" "$pid" "$port" "$health" "${role:+ ($role)}"
   done
 }
 

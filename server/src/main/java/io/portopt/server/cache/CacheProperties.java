@@ -14,5 +14,6 @@ public record CacheProperties(
         @DefaultValue("30m") Duration localPlanTtl,
         @DefaultValue("6h") Duration sharedPlanTtl,
         @DefaultValue("1000") long localPortEntries,
-        @DefaultValue("10m") Duration portTtl) {
+        @DefaultValue("10m") Duration portTtl,
+        @DefaultValue("") String redisAddressMap) {
 }

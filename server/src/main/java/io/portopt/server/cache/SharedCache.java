@@ -13,6 +13,9 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.connection.ConnectedEvent;
+import io.lettuce.core.internal.HostAndPort;
+import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.resource.MappingSocketAddressResolver;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
@@ -43,6 +46,7 @@ public class SharedCache implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SharedCache.class);
 
     private final RedisClient client;
+    private RedisURI uri;
     private volatile StatefulRedisConnection<String, byte[]> connection;
     private volatile StatefulRedisPubSubConnection<String, String> pubSub;
     private volatile boolean closed;
@@ -70,7 +74,8 @@ public class SharedCache implements DisposableBean {
         }
         RedisURI uri = RedisURI.create(properties.redisUrl());
         uri.setTimeout(properties.redisTimeout());
-        client = RedisClient.create(uri);
+        this.uri = uri;
+        client = RedisClient.create(clientResources(properties.redisAddressMap()), uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -89,9 +94,45 @@ public class SharedCache implements DisposableBean {
         }
     }
 
+    /**
+     * Lettuce's client resources; with an address map (host:port=host:port,...) every address Lettuce
+     * is given, Sentinel's answers included, is translated first: Sentinel names a master by its
+     * own address, and a server may have to reach it by another (its network link).
+     */
+    static io.lettuce.core.resource.ClientResources clientResources(String addressMap) {
+        var resources = io.lettuce.core.resource.ClientResources.builder();
+        java.util.Map<HostAndPort, HostAndPort> map = parseAddressMap(addressMap);
+        if (!map.isEmpty()) {
+            resources.socketAddressResolver(MappingSocketAddressResolver.create(
+                    io.lettuce.core.resource.DnsResolvers.UNRESOLVED, a -> map.getOrDefault(a, a)));
+        }
+        return resources.build();
+    }
+
+    static java.util.Map<HostAndPort, HostAndPort> parseAddressMap(String addressMap) {
+        java.util.Map<HostAndPort, HostAndPort> map = new java.util.HashMap<>();
+        if (addressMap == null || addressMap.isBlank()) {
+            return map;
+        }
+        for (String entry : addressMap.split(",")) {
+            String[] pair = entry.trim().split("=");
+            if (pair.length != 2) {
+                throw new IllegalArgumentException("portopt.cache.redis-address-map: expected host:port=host:port, got '" + entry + "'");
+            }
+            map.put(HostAndPort.parse(pair[0].trim()), HostAndPort.parse(pair[1].trim()));
+        }
+        return map;
+    }
+
     private boolean connect() {
         try {
-            StatefulRedisConnection<String, byte[]> c = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
+            RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+            // Behind Sentinel, a master/replica connection: Lettuce listens to the Sentinels and sends
+            // commands to whichever node is master now, also after a master that was only frozen
+            // comes back demoted (a plain connection would stay on it and read READONLY errors).
+            StatefulRedisConnection<String, byte[]> c = uri.getSentinels().isEmpty()
+                    ? client.connect(codec)
+                    : MasterReplica.connect(client, codec, uri);
             StatefulRedisPubSubConnection<String, String> ps = client.connectPubSub();
             ps.addListener(new RedisPubSubAdapter<>() {
                 @Override

@@ -118,6 +118,11 @@ public class ReadRouting implements DisposableBean {
                 if (replayed == null) {
                     usable = false;
                     replicaLagBytes = -1;
+                    if (Boolean.FALSE.equals(inRecovery(replica))) {
+                        // The node these connections reach was promoted (a failover): new ones go where
+                        // the replica URL points now (targetServerType=preferSecondary).
+                        replicaSource.getHikariPoolMXBean().softEvictConnections();
+                    }
                 } else {
                     long[] old = primaryHistory.peekFirst();
                     // Usable when it has replayed what the primary had written maxLag ago (or primary unknown).
@@ -132,6 +137,14 @@ public class ReadRouting implements DisposableBean {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    private static Boolean inRecovery(JdbcClient db) {
+        try {
+            return db.sql("SELECT pg_is_in_recovery()").query(Boolean.class).optional().orElse(null);
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

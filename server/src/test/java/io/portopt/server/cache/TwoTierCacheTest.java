@@ -31,7 +31,7 @@ class TwoTierCacheTest {
     private SharedCache shared(String url) {
         // A generous command timeout: this runs on a busy 2-core machine beside other builds.
         CacheProperties p = new CacheProperties(url, Duration.ofSeconds(2), 100, Duration.ofMinutes(1),
-                Duration.ofMinutes(1), 100, Duration.ofMinutes(1));
+                Duration.ofMinutes(1), 100, Duration.ofMinutes(1), "");
         SharedCache c = new SharedCache(p, new SimpleMeterRegistry());
         opened.add(c);
         return c;

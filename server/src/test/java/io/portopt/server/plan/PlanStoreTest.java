@@ -40,7 +40,7 @@ class PlanStoreTest {
         ReadRouting reads = new ReadRouting(jdbc, unreachable, new ReplicaProperties("", Duration.ofSeconds(1),
                 Duration.ofSeconds(2), 1), meters);
         SharedCache noRedis = new SharedCache(new CacheProperties("", Duration.ofMillis(200), 10, Duration.ofMinutes(1),
-                Duration.ofMinutes(1), 10, Duration.ofMinutes(1)), meters);
+                Duration.ofMinutes(1), 10, Duration.ofMinutes(1), ""), meters);
         PlanStore store = new PlanStore(new PlanRepository(jdbc), reads, noRedis,
                 new PlanStoreProperties(2, Duration.ofSeconds(30), 100, Duration.ofHours(1)), meters,
                 CircuitBreakerRegistry.ofDefaults());

@@ -1,0 +1,293 @@
+package io.portopt.e2e;
+
+import io.portopt.client.PortoptClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The HA cluster ({@code ./portopt up --ha}): PostgreSQL under Patroni over three etcd members with
+ * a synchronous standby, Redis with a replica and three Sentinels. A whole host is crashed for good
+ * under steady load through a plain client (no retries, 10 s timeout): not one request may fail,
+ * writes must flow again by themselves (Patroni or Sentinel promotes, the servers follow), and no
+ * plan handed out may be missing from the new primary. The crashed host then comes back and rejoins
+ * as a standby. The time until writes flow again is printed; its figure is {@code bench failover}'s.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FailoverIT {
+    private static final URI LB = URI.create("http://127.0.0.1:8080");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Whichever node takes writes, as the servers find it (the JDBC driver's multi-host URL). */
+    private static final String PRIMARY = "jdbc:postgresql://127.0.0.1:5433,127.0.0.1:5434/portopt"
+            + "?targetServerType=primary&hostRecheckSeconds=1&connectTimeout=1&socketTimeout=5";
+
+    @BeforeAll
+    static void up() throws Exception {
+        Launcher.run(180, "down");
+        Launcher.ok(600, "up", "--ha", "--servers", "2");
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        Launcher.run(180, "down");
+    }
+
+    @Test
+    @Order(1)
+    void patroniRunsALeaderWithASynchronousStandbyAndSentinelWatchesAReplicatedRedis() throws Exception {
+        Map<String, String> roles = patroniRoles();
+        assertThat(roles).as("Patroni members and roles").containsOnlyKeys("postgres-primary", "postgres-replica")
+                .containsValues("leader", "sync_standby");
+        assertThat(sentinelMasterPort()).isEqualTo(6380);
+        assertThat(redisRole(6381)).isEqualTo("slave");
+        String status = Launcher.stdout(60, "status");
+        for (String c : List.of("etcd-1", "etcd-2", "etcd-3", "patroni-primary", "patroni-replica", "sentinel-1",
+                "sentinel-2", "sentinel-3", "redis-replica")) {
+            assertThat(status).as("./portopt status").containsPattern("(?m)^" + c + " +\\d+ +\\d+ +healthy");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aCrashOfThePostgresLeadersHostCostsNoRequestAndLosesNoAcknowledgedPlan() throws Exception {
+        String leader = leader();
+        String standby = leader.equals("postgres-primary") ? "postgres-replica" : "postgres-primary";
+        List<String> ids = new ArrayList<>();
+        long[] writesAfterMs = {-1};
+        Map<String, Integer> outcomes = underLoad(11_000_000, () -> {
+            launcher("crash", leader);
+            writesAfterMs[0] = millisUntil(FailoverIT::aWriteCommits, Duration.ofSeconds(90));
+        }, ids);
+        System.out.println("outcomes with " + leader + "'s host crashed: " + outcomes
+                + "; writes flowed again after " + writesAfterMs[0] + " ms");
+        assertThat(outcomes.keySet()).containsExactly("200");
+        assertThat(writesAfterMs[0]).as("writes flow again by themselves").isNotNegative();
+        assertThat(patroniRoles().get(standby)).as("the synchronous standby was promoted").isEqualTo("leader");
+        assertThat(missingFromPrimary(ids)).as("acknowledged plans missing from the new primary").isEmpty();
+        assertReadable(ids);
+
+        // The crashed host comes back: its node rejoins as the new leader's standby.
+        String etcd = leader.equals("postgres-primary") ? "etcd-1" : "etcd-2";
+        launcher("start", etcd);
+        launcher("start", leader);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!"sync_standby".equals(patroniRoles().get(leader)) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(patroniRoles().get(leader)).as("the crashed node, back").isEqualTo("sync_standby");
+    }
+
+    @Test
+    @Order(3)
+    void aCrashOfTheRedisMastersHostCostsNoRequestAndTheServersFollowTheNewMaster() throws Exception {
+        int masterPort = sentinelMasterPort();
+        String master = masterPort == 6380 ? "redis" : "redis-replica";
+        int otherPort = masterPort == 6380 ? 6381 : 6380;
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes = underLoad(12_000_000, () -> {
+            launcher("crash", master);
+            millisUntil(() -> sentinelMasterPort() == otherPort, Duration.ofSeconds(60));
+            sleep(10_000);
+        }, ids);
+        System.out.println("outcomes with " + master + "'s host crashed: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        assertThat(sentinelMasterPort()).as("Sentinel promoted the replica").isEqualTo(otherPort);
+        assertThat(redisRole(otherPort)).isEqualTo("master");
+        // The servers write to the new master: a plan made now is cached there.
+        String key = "portopt:plan:dev/" + PortoptClient.builder(LB).apiKey(Launcher.devApiKey()).build()
+                .createPlan(ClusterIT.smallRequest(System.nanoTime(), 50)).fingerprint();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!redisHas(otherPort, key) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(redisHas(otherPort, key)).as("a new plan is cached in the promoted master").isTrue();
+        assertReadable(ids);
+
+        // Back again, the crashed node follows the new master instead of coming up as an empty one.
+        String sentinel = master.equals("redis") ? "sentinel-1" : "sentinel-2";
+        launcher("start", master);
+        launcher("start", sentinel);
+        assertThat(redisRole(masterPort)).isEqualTo("slave");
+    }
+
+    @Test
+    @Order(4)
+    void aCrashOfTheStandbysHostLeavesThePrimaryWriting() throws Exception {
+        String leader = leader();
+        String standby = leader.equals("postgres-primary") ? "postgres-replica" : "postgres-primary";
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes = underLoad(13_000_000, () -> {
+            launcher("crash", standby);
+            sleep(15_000);
+        }, ids);
+        System.out.println("outcomes with the synchronous standby's host crashed: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        assertThat(aWriteCommits()).as("the primary commits without its standby").isTrue();
+        assertThat(missingFromPrimary(ids)).isEmpty();
+        launcher("start", standby.equals("postgres-primary") ? "etcd-1" : "etcd-2");
+        launcher("start", standby);
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------
+
+    /** 10 req/s of mixed distinct and repeated small problems, no retries, 10 s timeout, around {@code fault}. */
+    private static Map<String, Integer> underLoad(long seedBase, Runnable fault, List<String> idsOut) throws Exception {
+        try (OpenLoad load = new OpenLoad(URI.create(LB + "/v1/plans"), 10, 10 * 45,
+                n -> ClusterIT.smallRequest(n % 4 == 0 ? seedBase : seedBase + n, 200), Duration.ofSeconds(10))) {
+            Thread.sleep(3000);
+            fault.run();
+            Map<String, Integer> outcomes = load.finish(Duration.ofSeconds(90));
+            idsOut.addAll(load.planIds());
+            System.out.println("slowest answer: " + load.slowestOkMillis() + " ms (time limit 200 ms)");
+            return outcomes;
+        }
+    }
+
+    private static long millisUntil(java.util.function.BooleanSupplier condition, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return (System.nanoTime() - start) / 1_000_000;
+            }
+            sleep(100);
+        }
+        return -1;
+    }
+
+    private static boolean aWriteCommits() {
+        try (Connection c = DriverManager.getConnection(PRIMARY, "postgres", "");
+             var st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS failover_probe (at timestamptz DEFAULT now())");
+            st.execute("INSERT INTO failover_probe DEFAULT VALUES");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static List<String> missingFromPrimary(List<String> ids) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<String> missing = missing(ids);
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            missing = missing(ids);
+        }
+        return missing;
+    }
+
+    private static List<String> missing(List<String> ids) {
+        List<String> missing = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(PRIMARY, "postgres", "");
+             var st = c.prepareStatement("SELECT 1 FROM plan WHERE id = ?::uuid")) {
+            for (String id : ids) {
+                st.setString(1, id);
+                try (var rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        missing.add(id);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            return ids;   // no primary reachable yet: nothing is known to be there
+        }
+        return missing;
+    }
+
+    private static void assertReadable(List<String> ids) {
+        PortoptClient lb = PortoptClient.builder(LB).apiKey(Launcher.devApiKey()).build();
+        for (String id : ids) {
+            assertThat(lb.getPlan(id).id()).isEqualTo(id);
+        }
+    }
+
+    /** Member name to role ({@code leader}, {@code sync_standby}, {@code replica}), from any Patroni agent. */
+    private static Map<String, String> patroniRoles() throws Exception {
+        for (int port : new int[] {8008, 8009}) {
+            try {
+                String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/cluster"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                var members = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).get("members");
+                Map<String, String> roles = new java.util.TreeMap<>();
+                members.forEach(m -> roles.put(m.get("name").asText(), m.get("role").asText()));
+                return roles;
+            } catch (java.io.IOException e) {
+                // that agent is down: ask the other
+            }
+        }
+        return Map.of();
+    }
+
+    private static String leader() throws Exception {
+        return patroniRoles().entrySet().stream().filter(e -> e.getValue().equals("leader"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+
+    private static int sentinelMasterPort() {
+        for (int port : new int[] {26380, 26381, 26382}) {
+            String out = redisCli(port, "SENTINEL", "get-master-addr-by-name", "portopt");
+            String[] lines = out.strip().split("\n");
+            if (lines.length == 2) {
+                return Integer.parseInt(lines[1].strip());
+            }
+        }
+        return -1;
+    }
+
+    private static String redisRole(int port) {
+        return redisCli(port, "ROLE").strip().split("\n")[0].strip();
+    }
+
+    private static boolean redisHas(int port, String key) {
+        return redisCli(port, "EXISTS", key).strip().equals("1");
+    }
+
+    private static String redisCli(int port, String... args) {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "-p", String.valueOf(port)));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            return out;
+        } catch (java.io.IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private static void launcher(String... args) {
+        try {
+            Launcher.ok(240, args);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

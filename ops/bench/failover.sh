@@ -1,0 +1,107 @@
+# ./portopt bench failover: the HA cluster's failovers (./portopt up --ha) under steady load at half
+# capacity: the host of the PostgreSQL leader or of the Redis master crashes for good (every process
+# on it SIGKILLed at once), once through a plain client with no retries and once through the SDK.
+# Prints a Markdown table: requests, failures, the time until writes flow again, lost acknowledged
+# plans (ids handed out that the primary does not have once write-behind has drained), unreadable ids.
+# Sourced by ./portopt after chaos.sh (chaos_load, json_field, row, unreadable_ids).
+
+HA_DSN="host=127.0.0.1,127.0.0.1 port=$PRIMARY_PORT,$REPLICA_PORT dbname=portopt user=postgres target_session_attrs=read-write connect_timeout=1"
+
+# Seconds from now until a write commits on whichever node takes writes (polled every 100 ms).
+time_to_postgres_writes() {
+  local start=$EPOCHREALTIME
+  until timeout 2 psql "$HA_DSN" -qc 'INSERT INTO failover_probe DEFAULT VALUES' >/dev/null 2>&1; do
+    sleep 0.1
+    (( ${EPOCHREALTIME%.*} - ${start%.*} < 120 )) || { echo "never (120 s)"; return; }
+  done
+  python3 -c "print(f'{$EPOCHREALTIME - $start:.1f} s')"
+}
+
+time_to_redis_writes() {
+  local start=$EPOCHREALTIME addr
+  while :; do
+    addr="$(sentinel_master_addr 2>/dev/null)" \
+      && [[ "$(redis-cli -p "${addr##*:}" SET portopt:failover-probe 1 PX 10000 2>/dev/null)" == OK ]] && break
+    sleep 0.1
+    (( ${EPOCHREALTIME%.*} - ${start%.*} < 120 )) || { echo "never (120 s)"; return; }
+  done
+  python3 -c "print(f'{$EPOCHREALTIME - $start:.1f} s')"
+}
+
+# Plan ids (one per line) missing from the node that takes writes, after up to 60 s of draining.
+lost_plans() {
+  local ids="$1" missing deadline=$((SECONDS + 60))
+  while :; do
+    missing="$( (echo "CREATE TEMP TABLE handed (id uuid);"; echo "COPY handed FROM STDIN;"; grep . "$ids"; echo '\.';
+                echo "SELECT count(*) FROM handed h WHERE NOT EXISTS (SELECT 1 FROM plan p WHERE p.id = h.id);") \
+      | psql "$HA_DSN" -qtA 2>/dev/null | tail -1)"
+    [[ "$missing" == 0 ]] || ((SECONDS >= deadline)) && break
+    sleep 2
+  done
+  echo "${missing:-unknown}"
+}
+
+leader_node() { patroni_leader; }
+redis_master_component() {
+  local addr; addr="$(sentinel_master_addr)" || return 1
+  [[ "${addr##*:}" == "$REDIS_REPLICA_PORT" ]] && echo redis-replica || echo redis
+}
+
+# Brings every component of a crashed host back (a crashed database node rejoins as a standby).
+restore_host() {
+  local c
+  for c in $(ha_host_members "$1"); do
+    [[ "$c" == patroni-* ]] && continue   # started with its postgres node
+    "$ROOT/portopt" start "$c" >&2 || say "warning: $c did not start again"
+  done
+  # The next row may crash the other node: Patroni only promotes a synchronous standby, so wait
+  # until the node that came back is one again.
+  for c in $(ha_host_members "$1"); do
+    [[ "$c" == postgres-* ]] || continue
+    wait_until "$c as synchronous standby" 90 is_sync_standby "$c" || say "warning: $c is not a synchronous standby again"
+  done
+}
+is_sync_standby() { [[ "$(patroni_role "$1")" == "sync_standby "* ]]; }
+
+failover_run() { # label rate retries kind(postgres|redis)
+  local label="$1" rate="$2" retries="$3" kind="$4"
+  local ids="$VAR/chaos/ids-failover-$kind-$retries.txt" args=(--request-timeout-ms 10000) victim host writes
+  [[ "$retries" == no ]] && args+=(--no-retries)
+  if [[ "$kind" == postgres ]]; then victim="$(leader_node)"; else victim="$(redis_master_component)"; fi
+  [[ -n "$victim" ]] || die "bench failover: no $kind leader to crash"
+  host="$(ha_host_of "$victim")"
+  chaos_load "$rate" 50 mixed --seed "$RANDOM" --ids-out "$ids" "${args[@]}" >"$VAR/chaos/out.json" &
+  local load=$!
+  sleep 5
+  "$ROOT/portopt" crash "$victim" >&2
+  if [[ "$kind" == postgres ]]; then writes="$(time_to_postgres_writes)"; else writes="$(time_to_redis_writes)"; fi
+  wait "$load" || true
+  row "$label: $victim's host $host crashed (retries: $retries)" \
+    "bench load --rate $rate --duration 50 --mode mixed ${args[*]}" "$(cat "$VAR/chaos/out.json")"
+  echo "|  | writes flow again after $writes; lost acknowledged plans: $(lost_plans "$ids") of $(grep -c . "$ids"); unreadable: $(unreadable_ids "$ids") ||||||||||"
+  restore_host "$host"
+}
+
+cmd_bench_failover() {
+  ha_mode && healthy haproxy || die "bench failover: start the HA cluster first (./portopt up --ha)"
+  mkdir -p "$VAR/log" "$VAR/chaos"
+  psql "$HA_DSN" -qc 'CREATE TABLE IF NOT EXISTS failover_probe (at timestamptz DEFAULT now())' >/dev/null \
+    || die "bench failover: no PostgreSQL node takes writes"
+  local n; n="$(server_count)"
+  say "measuring full-solve capacity (distinct requests, 1 s budget, 30 s at 3 req/s per server)"
+  local sat capacity half
+  sat="$(chaos_load $((3 * n)) 30 distinct --seed "$RANDOM")"
+  capacity="$(json_field "$sat" goodputFullSolvesPerSec)"
+  half="$(python3 -c "print(max(0.5, round($capacity / 2, 1)))")"
+  echo "Full-solve capacity: $capacity plans/s ($n servers, HA cluster). Steady rate: $half/s."
+  echo "Patroni ttl ${PATRONI_TTL} s, loop_wait ${PATRONI_LOOP_WAIT} s, synchronous_mode on; Sentinel down-after ${SENTINEL_DOWN_AFTER_MS} ms, quorum 2."
+  echo
+  echo "| scenario | command | sent | ok | failed | timeouts | conn errors | p99 ms | max ms | full solves/s | by rung |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  local retries
+  for retries in no yes; do
+    say "failovers under steady load (retries: $retries)"
+    failover_run "PostgreSQL leader" "$half" "$retries" postgres
+    failover_run "Redis master" "$half" "$retries" redis
+  done
+}
