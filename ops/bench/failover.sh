@@ -63,23 +63,38 @@ restore_host() {
 }
 is_sync_standby() { [[ "$(patroni_role "$1")" == "sync_standby "* ]]; }
 
-failover_run() { # label rate retries kind(postgres|redis)
+failover_run() { # label rate retries kind(postgres|redis|postgres-frozen)
   local label="$1" rate="$2" retries="$3" kind="$4"
   local ids="$VAR/chaos/ids-failover-$kind-$retries.txt" args=(--request-timeout-ms 10000) victim host writes
   [[ "$retries" == no ]] && args+=(--no-retries)
-  if [[ "$kind" == postgres ]]; then victim="$(leader_node)"; else victim="$(redis_master_component)"; fi
+  if [[ "$kind" == postgres* ]]; then victim="$(leader_node)"; else victim="$(redis_master_component)"; fi
   [[ -n "$victim" ]] || die "bench failover: no $kind leader to crash"
   host="$(ha_host_of "$victim")"
+  local what="$victim's host $host crashed"
   chaos_load "$rate" 50 mixed --seed "$RANDOM" --ids-out "$ids" "${args[@]}" >"$VAR/chaos/out.json" &
   local load=$!
   sleep 5
-  "$ROOT/portopt" crash "$victim" >&2
-  if [[ "$kind" == postgres ]]; then writes="$(time_to_postgres_writes)"; else writes="$(time_to_redis_writes)"; fi
+  if [[ "$kind" == postgres-frozen ]]; then
+    # Its postmaster and backends stopped, its Patroni agent alive: a gray failure of the database.
+    what="$victim frozen 20 s"
+    local frozen_at=$SECONDS left
+    "$ROOT/portopt" freeze "$victim" >&2
+    writes="$(time_to_postgres_writes)"
+    left=$((20 - (SECONDS - frozen_at))); ((left <= 0)) || sleep "$left"
+    "$ROOT/portopt" thaw "$victim" >&2
+  else
+    "$ROOT/portopt" crash "$victim" >&2
+    if [[ "$kind" == postgres ]]; then writes="$(time_to_postgres_writes)"; else writes="$(time_to_redis_writes)"; fi
+  fi
   wait "$load" || true
-  row "$label: $victim's host $host crashed (retries: $retries)" \
+  row "$label: $what (retries: $retries)" \
     "bench load --rate $rate --duration 50 --mode mixed ${args[*]}" "$(cat "$VAR/chaos/out.json")"
   echo "|  | writes flow again after $writes; lost acknowledged plans: $(lost_plans "$ids") of $(grep -c . "$ids"); unreadable: $(unreadable_ids "$ids") ||||||||||"
-  restore_host "$host"
+  if [[ "$kind" == postgres-frozen ]]; then
+    wait_until "$victim as synchronous standby" 90 is_sync_standby "$victim" || say "warning: $victim is not a synchronous standby again"
+  else
+    restore_host "$host"
+  fi
 }
 
 cmd_bench_failover() {
@@ -103,5 +118,6 @@ cmd_bench_failover() {
     say "failovers under steady load (retries: $retries)"
     failover_run "PostgreSQL leader" "$half" "$retries" postgres
     failover_run "Redis master" "$half" "$retries" redis
+    failover_run "PostgreSQL leader" "$half" "$retries" postgres-frozen
   done
 }

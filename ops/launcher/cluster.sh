@@ -467,8 +467,16 @@ portopt cluster is up ($n servers):
   server metrics         http://127.0.0.1:9081/metrics ...
   Prometheus             http://127.0.0.1:9090
   Alertmanager           http://127.0.0.1:9093
+$(if ha_mode; then cat <<HA
+  PostgreSQL (Patroni)   postgres-primary 127.0.0.1:$PRIMARY_PORT, postgres-replica 127.0.0.1:$REPLICA_PORT; leader now: $(patroni_leader) (database portopt)
+  Redis (Sentinel)       redis 127.0.0.1:$REDIS_PORT, redis-replica 127.0.0.1:$REDIS_REPLICA_PORT, master now: $(sentinel_master_addr); Sentinels 26380-26382
+  etcd                   127.0.0.1:12379, :12389, :12399
+HA
+else cat <<PLAIN
   PostgreSQL             primary 127.0.0.1:$PRIMARY_PORT, replica 127.0.0.1:$REPLICA_PORT (database portopt)
   Redis                  127.0.0.1:$REDIS_PORT
+PLAIN
+fi)
 EOF
 }
 

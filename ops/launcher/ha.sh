@@ -298,9 +298,17 @@ ha_start_dependencies() {
   say "starting etcd (3 members: ${ETCD_NAMES[*]})"
   for e in "${ETCD_NAMES[@]}"; do start_etcd "$e"; done
   for e in "${ETCD_NAMES[@]}"; do wait_healthy "$e" 30; done
-  say "starting PostgreSQL under Patroni: postgres-primary (:$PRIMARY_PORT) bootstraps, postgres-replica (:$REPLICA_PORT) follows"
-  start_postgres_node postgres-primary
-  wait_until "a Patroni leader" 60 patroni_leader >/dev/null || die "Patroni elected no leader; see var/log/patroni-primary.log"
+  if [[ ! -f "$VAR/patroni-primary/data/PG_VERSION" && ! -f "$VAR/patroni-replica/data/PG_VERSION" ]]; then
+    say "starting PostgreSQL under Patroni: postgres-primary (:$PRIMARY_PORT) bootstraps, postgres-replica (:$REPLICA_PORT) follows"
+    start_postgres_node postgres-primary
+  else
+    # Both agents at once: whichever led last (or was its synchronous standby) takes the lead again;
+    # Patroni will not promote a node that might miss committed data.
+    say "starting PostgreSQL under Patroni: postgres-primary (:$PRIMARY_PORT) and postgres-replica (:$REPLICA_PORT)"
+    start_patroni patroni-primary
+    start_patroni patroni-replica
+  fi
+  wait_until "a Patroni leader" 90 patroni_leader >/dev/null || die "Patroni elected no leader; see var/log/patroni-*.log"
   local leader; leader="$(patroni_leader)"
   wait_until "the leader accepting writes" 60 takes_writes "$(node_port "$leader")" || die "the Patroni leader $leader takes no writes"
   pg_create_db "$(node_port "$leader")" portopt
@@ -323,9 +331,14 @@ ha_stop_dependencies() {
   local s e
   for s in "${SENTINEL_NAMES[@]}"; do terminate "$s" TERM 10; done
   terminate redis-replica TERM 15
-  # The standby first, so the leader does not fail over to it while going down.
-  stop_postgres_node postgres-replica
-  stop_postgres_node postgres-primary
+  # The standby first, so the leader does not fail over to it while going down, and is the one that
+  # leads at the next start.
+  local leader; leader="$(patroni_leader 2>/dev/null)" || leader=postgres-primary
+  if [[ "$leader" == postgres-replica ]]; then
+    stop_postgres_node postgres-primary; stop_postgres_node postgres-replica
+  else
+    stop_postgres_node postgres-replica; stop_postgres_node postgres-primary
+  fi
   for e in "${ETCD_NAMES[@]}"; do terminate "$e" TERM 15; done
 }
 

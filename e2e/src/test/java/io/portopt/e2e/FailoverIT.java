@@ -68,7 +68,7 @@ class FailoverIT {
     @Order(2)
     void aCrashOfThePostgresLeadersHostCostsNoRequestAndLosesNoAcknowledgedPlan() throws Exception {
         String leader = leader();
-        String standby = leader.equals("postgres-primary") ? "postgres-replica" : "postgres-primary";
+        String standby = otherNode(leader);
         List<String> ids = new ArrayList<>();
         long[] writesAfterMs = {-1};
         Map<String, Integer> outcomes = underLoad(11_000_000, () -> {
@@ -84,8 +84,7 @@ class FailoverIT {
         assertReadable(ids);
 
         // The crashed host comes back: its node rejoins as the new leader's standby.
-        String etcd = leader.equals("postgres-primary") ? "etcd-1" : "etcd-2";
-        launcher("start", etcd);
+        launcher("start", etcdBeside(leader));
         launcher("start", leader);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!"sync_standby".equals(patroniRoles().get(leader)) && System.nanoTime() < deadline) {
@@ -131,7 +130,7 @@ class FailoverIT {
     @Order(4)
     void aCrashOfTheStandbysHostLeavesThePrimaryWriting() throws Exception {
         String leader = leader();
-        String standby = leader.equals("postgres-primary") ? "postgres-replica" : "postgres-primary";
+        String standby = otherNode(leader);
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underLoad(13_000_000, () -> {
             launcher("crash", standby);
@@ -141,7 +140,7 @@ class FailoverIT {
         assertThat(outcomes.keySet()).containsExactly("200");
         assertThat(aWriteCommits()).as("the primary commits without its standby").isTrue();
         assertThat(missingFromPrimary(ids)).isEmpty();
-        launcher("start", standby.equals("postgres-primary") ? "etcd-1" : "etcd-2");
+        launcher("start", etcdBeside(standby));
         launcher("start", standby);
     }
 
@@ -260,6 +259,15 @@ class FailoverIT {
             }
         }
         return Map.of();
+    }
+
+    private static String otherNode(String node) {
+        return node.equals("postgres-primary") ? "postgres-replica" : "postgres-primary";
+    }
+
+    /** The etcd member on a database node's host (db-1 or db-2), crashed with it. */
+    private static String etcdBeside(String node) {
+        return node.equals("postgres-primary") ? "etcd-1" : "etcd-2";
     }
 
     private static String leader() throws Exception {
