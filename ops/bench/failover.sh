@@ -5,7 +5,7 @@
 # plans (ids handed out that the primary does not have once write-behind has drained), unreadable ids.
 # Sourced by ./portopt after chaos.sh (chaos_load, json_field, row, unreadable_ids).
 
-HA_DSN="host=127.0.0.1,127.0.0.1 port=$PRIMARY_PORT,$REPLICA_PORT dbname=portopt user=postgres target_session_attrs=read-write connect_timeout=1"
+HA_DSN="host=127.0.0.1,127.0.0.1 port=$PRIMARY_PORT,$REPLICA_PORT dbname=portopt user=postgres target_session_attrs=read-write connect_timeout=1 sslmode=disable"
 
 # Seconds from now until a write commits on whichever node takes writes (polled every 100 ms).
 time_to_postgres_writes() {

@@ -96,7 +96,7 @@ start_etcd() {
     --listen-peer-urls "http://127.0.0.1:$(etcd_peer_port "$name")" \
     --initial-advertise-peer-urls "http://127.0.0.1:$(etcd_peer_port "$name")" \
     --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token portopt \
-    --heartbeat-interval 100 --election-timeout 1000 --logger zap --log-level warn
+    --heartbeat-interval 100 --election-timeout 1000 --logger zap --log-level warn --enable-v2=true
 }
 
 etcd_hosts_yaml() {
@@ -116,7 +116,12 @@ scope: portopt
 name: $node
 log: {level: WARNING}
 restapi: {listen: 127.0.0.1:$rest, connect_address: 127.0.0.1:$rest}
-etcd3: {hosts: $(etcd_hosts_yaml), protocol: http}
+# etcd's v2 API, not etcd3: Patroni 3.0.2's etcd3 code refreshes the leader key with an unconditional
+# put, so a leader whose agent stalled past the TTL (its PostgreSQL frozen) overwrote its successor's
+# key when it resumed; the successor was demoted and rebuilt from the stale node, and what it had
+# committed meanwhile was lost (./portopt bench failover, the frozen-leader row). The v2 code
+# refreshes with a compare-and-swap on its own name, and demotes itself when that fails.
+etcd: {hosts: $(etcd_hosts_yaml), protocol: http}
 bootstrap:
   dcs:
     ttl: $PATRONI_TTL

@@ -126,8 +126,36 @@ class FailoverIT {
         assertThat(redisRole(masterPort)).isEqualTo("slave");
     }
 
+    /**
+     * A gray failure of the database: the leader's PostgreSQL frozen (SIGSTOP), its Patroni agent
+     * alive but stalled on it. Patroni promotes the standby once the leader key expires; when the old
+     * leader thaws it must step down and follow, and nothing the new leader committed may be lost.
+     */
     @Test
     @Order(4)
+    void aFrozenLeaderIsReplacedAndStepsDownWhenItThawsLosingNoPlan() throws Exception {
+        String leader = leader();
+        List<String> ids = new ArrayList<>();
+        Map<String, Integer> outcomes = underLoad(14_000_000, () -> {
+            launcher("freeze", leader);
+            sleep(20_000);
+            launcher("thaw", leader);
+            sleep(5_000);
+        }, ids);
+        System.out.println("outcomes with " + leader + " frozen 20 s: " + outcomes);
+        assertThat(outcomes.keySet()).containsExactly("200");
+        assertThat(patroniRoles().get(otherNode(leader))).as("the standby, promoted during the freeze").isEqualTo("leader");
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!"sync_standby".equals(patroniRoles().get(leader)) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(patroniRoles().get(leader)).as("the thawed node, following").isEqualTo("sync_standby");
+        assertThat(missingFromPrimary(ids)).as("acknowledged plans missing after the thaw").isEmpty();
+        assertReadable(ids);
+    }
+
+    @Test
+    @Order(5)
     void aCrashOfTheStandbysHostLeavesThePrimaryWriting() throws Exception {
         String leader = leader();
         String standby = otherNode(leader);
@@ -145,7 +173,7 @@ class FailoverIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void downLeavesNoFailoverEngineRunningOrListening() throws Exception {
         Launcher.ok(180, "down");
         for (int port : new int[] {12379, 12380, 12389, 12390, 12399, 12400, 8008, 8009, 5433, 5434, 6380, 6381,
