@@ -167,6 +167,9 @@ start_redis() {
   alive redis && return 0
   mkdir -p "$VAR/redis" "$VAR/log" "$VAR/run"
   command -v redis-server >/dev/null || die "redis-server missing (apt-get install redis-server)"
+  # A cache starts empty: a replica's full sync leaves dump.rdb behind, and Redis would load it at
+  # start even with saving off, serving plans the database may no longer have.
+  rm -f "$VAR/redis/dump.rdb"
   # --daemonize no under spawn: the pid file then holds redis-server itself.
   # DEBUG SLEEP (a Redis that is alive but answers nothing) is allowed from loopback only: bench chaos uses it.
   spawn redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --enable-debug-command local \

@@ -252,6 +252,7 @@ redis_replicaof_args() { # own port -> --replicaof HOST PORT, or nothing when th
 start_redis_replica() {
   alive redis-replica && return 0
   mkdir -p "$VAR/redis-replica"
+  rm -f "$VAR/redis-replica/dump.rdb"   # a cache starts empty (see start_redis)
   # shellcheck disable=SC2046
   spawn redis-replica redis-server --bind 127.0.0.1 --port "$REDIS_REPLICA_PORT" --save "" --appendonly no \
     --enable-debug-command local --dir "$VAR/redis-replica" --maxmemory 1gb --maxmemory-policy allkeys-lru \

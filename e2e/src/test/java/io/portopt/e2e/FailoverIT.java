@@ -71,26 +71,37 @@ class FailoverIT {
         String standby = otherNode(leader);
         List<String> ids = new ArrayList<>();
         long[] writesAfterMs = {-1};
-        Map<String, Integer> outcomes = underLoad(11_000_000, () -> {
-            launcher("crash", leader);
-            writesAfterMs[0] = millisUntil(FailoverIT::aWriteCommits, Duration.ofSeconds(90));
-        }, ids);
-        System.out.println("outcomes with " + leader + "'s host crashed: " + outcomes
-                + "; writes flowed again after " + writesAfterMs[0] + " ms");
-        assertThat(outcomes.keySet()).containsExactly("200");
-        assertThat(writesAfterMs[0]).as("writes flow again by themselves").isNotNegative();
-        assertThat(patroniRoles().get(standby)).as("the synchronous standby was promoted").isEqualTo("leader");
-        assertThat(missingFromPrimary(ids)).as("acknowledged plans missing from the new primary").isEmpty();
-        assertReadable(ids);
-
-        // The crashed host comes back: its node rejoins as the new leader's standby.
-        launcher("start", etcdBeside(leader));
-        launcher("start", leader);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!"sync_standby".equals(patroniRoles().get(leader)) && System.nanoTime() < deadline) {
-            Thread.sleep(500);
+        try {
+            Map<String, Integer> outcomes = underLoad(11_000_000, () -> {
+                launcher("crash", leader);
+                writesAfterMs[0] = millisUntil(FailoverIT::aWriteCommits, Duration.ofSeconds(90));
+            }, ids);
+            System.out.println("outcomes with " + leader + "'s host crashed: " + outcomes
+                    + "; writes flowed again after " + writesAfterMs[0] + " ms");
+            assertThat(outcomes.keySet()).containsExactly("200");
+            assertThat(writesAfterMs[0]).as("writes flow again by themselves").isNotNegative();
+            assertThat(patroniRoles().get(standby)).as("the synchronous standby was promoted").isEqualTo("leader");
+            assertThat(missingFromPrimary(ids)).as("acknowledged plans missing from the new primary").isEmpty();
+            assertReadable(ids);
+        } finally {
+            // The crashed host comes back: its node rejoins as the new leader's standby.
+            restoreDatabaseHost(leader);
         }
         assertThat(patroniRoles().get(leader)).as("the crashed node, back").isEqualTo("sync_standby");
+    }
+
+    /** Starts a crashed database host's etcd member and node again; waits until it is the synchronous standby. */
+    private static void restoreDatabaseHost(String node) throws Exception {
+        launcher("start", etcdBeside(node));
+        launcher("start", node);
+        awaitSyncStandby(node);
+    }
+
+    private static void awaitSyncStandby(String node) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!"sync_standby".equals(patroniRoles().get(node)) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
     }
 
     @Test
@@ -100,11 +111,17 @@ class FailoverIT {
         String master = masterPort == 6380 ? "redis" : "redis-replica";
         int otherPort = masterPort == 6380 ? 6381 : 6380;
         List<String> ids = new ArrayList<>();
-        Map<String, Integer> outcomes = underLoad(12_000_000, () -> {
-            launcher("crash", master);
-            millisUntil(() -> sentinelMasterPort() == otherPort, Duration.ofSeconds(60));
-            sleep(10_000);
-        }, ids);
+        Map<String, Integer> outcomes;
+        try {
+            outcomes = underLoad(12_000_000, () -> {
+                launcher("crash", master);
+                millisUntil(() -> sentinelMasterPort() == otherPort, Duration.ofSeconds(60));
+                sleep(10_000);
+            }, ids);
+        } catch (RuntimeException | Error e) {
+            restoreRedisHost(master);
+            throw e;
+        }
         System.out.println("outcomes with " + master + "'s host crashed: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
         assertThat(sentinelMasterPort()).as("Sentinel promoted the replica").isEqualTo(otherPort);
@@ -116,14 +133,19 @@ class FailoverIT {
         while (!redisHas(otherPort, key) && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        assertThat(redisHas(otherPort, key)).as("a new plan is cached in the promoted master").isTrue();
-        assertReadable(ids);
-
+        try {
+            assertThat(redisHas(otherPort, key)).as("a new plan is cached in the promoted master").isTrue();
+            assertReadable(ids);
+        } finally {
+            restoreRedisHost(master);
+        }
         // Back again, the crashed node follows the new master instead of coming up as an empty one.
-        String sentinel = master.equals("redis") ? "sentinel-1" : "sentinel-2";
-        launcher("start", master);
-        launcher("start", sentinel);
         assertThat(redisRole(masterPort)).isEqualTo("slave");
+    }
+
+    private static void restoreRedisHost(String node) {
+        launcher("start", node);
+        launcher("start", node.equals("redis") ? "sentinel-1" : "sentinel-2");
     }
 
     /**
@@ -145,10 +167,7 @@ class FailoverIT {
         System.out.println("outcomes with " + leader + " frozen 20 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
         assertThat(patroniRoles().get(otherNode(leader))).as("the standby, promoted during the freeze").isEqualTo("leader");
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!"sync_standby".equals(patroniRoles().get(leader)) && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
+        awaitSyncStandby(leader);
         assertThat(patroniRoles().get(leader)).as("the thawed node, following").isEqualTo("sync_standby");
         assertThat(missingFromPrimary(ids)).as("acknowledged plans missing after the thaw").isEmpty();
         assertReadable(ids);
@@ -160,16 +179,18 @@ class FailoverIT {
         String leader = leader();
         String standby = otherNode(leader);
         List<String> ids = new ArrayList<>();
-        Map<String, Integer> outcomes = underLoad(13_000_000, () -> {
-            launcher("crash", standby);
-            sleep(15_000);
-        }, ids);
-        System.out.println("outcomes with the synchronous standby's host crashed: " + outcomes);
-        assertThat(outcomes.keySet()).containsExactly("200");
-        assertThat(aWriteCommits()).as("the primary commits without its standby").isTrue();
-        assertThat(missingFromPrimary(ids)).isEmpty();
-        launcher("start", etcdBeside(standby));
-        launcher("start", standby);
+        try {
+            Map<String, Integer> outcomes = underLoad(13_000_000, () -> {
+                launcher("crash", standby);
+                sleep(15_000);
+            }, ids);
+            System.out.println("outcomes with the synchronous standby's host crashed: " + outcomes);
+            assertThat(outcomes.keySet()).containsExactly("200");
+            assertThat(aWriteCommits()).as("the primary commits without its standby").isTrue();
+            assertThat(missingFromPrimary(ids)).isEmpty();
+        } finally {
+            restoreDatabaseHost(standby);
+        }
     }
 
     @Test
