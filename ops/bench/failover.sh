@@ -7,25 +7,22 @@
 
 HA_DSN="host=127.0.0.1,127.0.0.1 port=$PRIMARY_PORT,$REPLICA_PORT dbname=portopt user=postgres target_session_attrs=read-write connect_timeout=1 sslmode=disable"
 
-# Seconds from now until a write commits on whichever node takes writes (polled every 100 ms).
-time_to_postgres_writes() {
+# Seconds from now until COMMAND succeeds (polled every 100 ms, up to 120 s).
+time_until() {
   local start=$EPOCHREALTIME
-  until timeout 2 psql "$HA_DSN" -qc 'INSERT INTO failover_probe DEFAULT VALUES' >/dev/null 2>&1; do
+  until "$@"; do
     sleep 0.1
     (( ${EPOCHREALTIME%.*} - ${start%.*} < 120 )) || { echo "never (120 s)"; return; }
   done
   python3 -c "print(f'{$EPOCHREALTIME - $start:.1f} s')"
 }
 
-time_to_redis_writes() {
-  local start=$EPOCHREALTIME addr
-  while :; do
-    addr="$(sentinel_master_addr 2>/dev/null)" \
-      && [[ "$(redis-cli -p "${addr##*:}" SET portopt:failover-probe 1 PX 10000 2>/dev/null)" == OK ]] && break
-    sleep 0.1
-    (( ${EPOCHREALTIME%.*} - ${start%.*} < 120 )) || { echo "never (120 s)"; return; }
-  done
-  python3 -c "print(f'{$EPOCHREALTIME - $start:.1f} s')"
+# A write commits on whichever node takes writes.
+postgres_write() { timeout 2 psql "$HA_DSN" -qc 'INSERT INTO failover_probe DEFAULT VALUES' >/dev/null 2>&1; }
+# A SET succeeds on the node Sentinel names as master.
+redis_write() {
+  local addr; addr="$(sentinel_master_addr 2>/dev/null)" \
+    && [[ "$(redis-cli -p "${addr##*:}" SET portopt:failover-probe 1 PX 10000 2>/dev/null)" == OK ]]
 }
 
 # Plan ids (one per line) missing from the node that takes writes, after up to 60 s of draining.
@@ -41,7 +38,6 @@ lost_plans() {
   echo "${missing:-unknown}"
 }
 
-leader_node() { patroni_leader; }
 redis_master_component() {
   local addr; addr="$(sentinel_master_addr)" || return 1
   [[ "${addr##*:}" == "$REDIS_REPLICA_PORT" ]] && echo redis-replica || echo redis
@@ -67,7 +63,7 @@ failover_run() { # label rate retries kind(postgres|redis|postgres-frozen)
   local label="$1" rate="$2" retries="$3" kind="$4"
   local ids="$VAR/chaos/ids-failover-$kind-$retries.txt" args=(--request-timeout-ms 10000) victim host writes
   [[ "$retries" == no ]] && args+=(--no-retries)
-  if [[ "$kind" == postgres* ]]; then victim="$(leader_node)"; else victim="$(redis_master_component)"; fi
+  if [[ "$kind" == postgres* ]]; then victim="$(patroni_leader)"; else victim="$(redis_master_component)"; fi
   [[ -n "$victim" ]] || die "bench failover: no $kind leader to crash"
   host="$(ha_host_of "$victim")"
   local what="$victim's host $host crashed"
@@ -79,12 +75,12 @@ failover_run() { # label rate retries kind(postgres|redis|postgres-frozen)
     what="$victim frozen 20 s"
     local frozen_at=$SECONDS left
     "$ROOT/portopt" freeze "$victim" >&2
-    writes="$(time_to_postgres_writes)"
+    writes="$(time_until postgres_write)"
     left=$((20 - (SECONDS - frozen_at))); ((left <= 0)) || sleep "$left"
     "$ROOT/portopt" thaw "$victim" >&2
   else
     "$ROOT/portopt" crash "$victim" >&2
-    if [[ "$kind" == postgres ]]; then writes="$(time_to_postgres_writes)"; else writes="$(time_to_redis_writes)"; fi
+    if [[ "$kind" == postgres ]]; then writes="$(time_until postgres_write)"; else writes="$(time_until redis_write)"; fi
   fi
   wait "$load" || true
   row "$label: $what (retries: $retries)" \

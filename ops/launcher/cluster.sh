@@ -192,12 +192,13 @@ start_server() {
   # PORTOPT_NET_LINKS=0 connects the server straight to its dependencies (no `./portopt net`
   # faults for it): to measure what the links cost.
   local redis_port="$REDIS_PORT" primary_port="$PRIMARY_PORT" replica_port="$REPLICA_PORT"
-  local replica_redis_port="$REDIS_REPLICA_PORT" sentinel_ports=(26380 26381 26382)
+  local replica_redis_port="$REDIS_REPLICA_PORT" sentinels
+  mapfile -t sentinels < <(sentinel_ports)
   if [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]]; then
     start_links "$name"
     redis_port="$(link_port "$name" 0)"; primary_port="$(link_port "$name" 1)"; replica_port="$(link_port "$name" 2)"
     replica_redis_port="$(link_port "$name" 3)"
-    sentinel_ports=("$(link_port "$name" 4)" "$(link_port "$name" 5)" "$(link_port "$name" 6)")
+    sentinels=("$(link_port "$name" 4)" "$(link_port "$name" 5)" "$(link_port "$name" 6)")
   fi
   local db_url="jdbc:postgresql://127.0.0.1:$primary_port/portopt?connectTimeout=2&socketTimeout=10"
   local replica_url="jdbc:postgresql://127.0.0.1:$replica_port/portopt?connectTimeout=2&socketTimeout=10"
@@ -205,7 +206,7 @@ start_server() {
   if ha_mode; then
     db_url="$(ha_db_url primary "$primary_port" "$replica_port")"
     replica_url="$(ha_db_url replica "$primary_port" "$replica_port")"
-    redis_url="$(ha_redis_url "${sentinel_ports[@]}")"
+    redis_url="$(ha_redis_url "${sentinels[@]}")"
     # Sentinel names the master by its own address; the server reaches it through its link.
     redis_map="127.0.0.1:$REDIS_PORT=127.0.0.1:$redis_port,127.0.0.1:$REDIS_REPLICA_PORT=127.0.0.1:$replica_redis_port"
   fi
@@ -229,7 +230,7 @@ start_links() { # server-N
   local name="$1" k
   alive "net-$name" && return 0
   local targets=("$REDIS_PORT" "$PRIMARY_PORT" "$REPLICA_PORT") pairs=()
-  ha_mode && targets+=("$REDIS_REPLICA_PORT" 26380 26381 26382)
+  ha_mode && targets+=("$REDIS_REPLICA_PORT" $(sentinel_ports))
   for k in "${!targets[@]}"; do
     port_open "$(link_port "$name" "$k")" && die "$name: link port $(link_port "$name" "$k") is taken"
     pairs+=("$(link_port "$name" "$k"):${targets[$k]}")

@@ -35,6 +35,7 @@ set_mode() { mkdir -p "$(dirname "$HA_MODE_FILE")"; echo "$1" >"$HA_MODE_FILE"; 
 etcd_client_port() { echo $((12379 + 10 * (${1#etcd-} - 1))); }
 etcd_peer_port() { echo $(($(etcd_client_port "$1") + 1)); }
 sentinel_port() { echo $((26379 + ${1#sentinel-})); }
+sentinel_ports() { local s; for s in "${SENTINEL_NAMES[@]}"; do sentinel_port "$s"; done; }
 patroni_port() { case "$1" in patroni-primary|postgres-primary) echo 8008 ;; *) echo 8009 ;; esac; }
 patroni_of() { case "$1" in postgres-primary) echo patroni-primary ;; postgres-replica) echo patroni-replica ;; esac; }
 postgres_of() { case "$1" in patroni-primary) echo postgres-primary ;; patroni-replica) echo postgres-replica ;; esac; }
@@ -292,7 +293,7 @@ sentinel_master_addr() {
 
 ha_redis_url() { # [sentinel ports...]
   local ports=("$@") p out=""
-  ((${#ports[@]})) || ports=(26380 26381 26382)
+  ((${#ports[@]})) || mapfile -t ports < <(sentinel_ports)
   for p in "${ports[@]}"; do out+="${out:+,}127.0.0.1:$p"; done
   echo "redis-sentinel://$out#$REDIS_MASTER_NAME"
 }
@@ -356,7 +357,6 @@ cmd_crash() {
   ha_mode || die "crash: needs the HA cluster (./portopt up --ha)"
   host="$(ha_host_of "$name")" || die "crash: $name is not on a host of the HA cluster (one of: $(ha_component_names) postgres-primary postgres-replica redis)"
   for c in $(ha_host_members "$host"); do
-    [[ "$c" == postgres-* ]] && refresh_postgres_pid "$c"
     pid="$(pid_of "$c")" && running_pid "$pid" && pids+=($(process_tree "$pid"))
   done
   ((${#pids[@]})) || die "crash: nothing runs on host $host"

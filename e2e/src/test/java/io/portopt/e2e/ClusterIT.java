@@ -641,19 +641,27 @@ class ClusterIT {
 
     /** The ids still missing from the primary after up to 60 s for the write-behind buffers to drain. */
     private static List<String> awaitMissingFromPrimary(List<String> ids) throws Exception {
+        return awaitMissing("jdbc:postgresql://127.0.0.1:5433/portopt", ids);
+    }
+
+    /**
+     * The plan ids still missing from the database at {@code jdbcUrl} after up to 60 s for the
+     * write-behind buffers to drain; while it cannot be reached, every id counts as missing.
+     */
+    static List<String> awaitMissing(String jdbcUrl, List<String> ids) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<String> missing = missingFromPrimary(ids);
+        List<String> missing = missing(jdbcUrl, ids);
         while (!missing.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(1000);
-            missing = missingFromPrimary(ids);
+            missing = missing(jdbcUrl, ids);
         }
         return missing;
     }
 
-    private static List<String> missingFromPrimary(List<String> ids) throws Exception {
+    private static List<String> missing(String jdbcUrl, List<String> ids) {
         List<String> missing = new ArrayList<>();
-        try (var primary = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5433/portopt", "postgres", "");
-             var st = primary.prepareStatement("SELECT 1 FROM plan WHERE id = ?::uuid")) {
+        try (var db = DriverManager.getConnection(jdbcUrl, "postgres", "");
+             var st = db.prepareStatement("SELECT 1 FROM plan WHERE id = ?::uuid")) {
             for (String id : ids) {
                 st.setString(1, id);
                 try (var rs = st.executeQuery()) {
@@ -662,6 +670,8 @@ class ClusterIT {
                     }
                 }
             }
+        } catch (java.sql.SQLException e) {
+            return ids;
         }
         return missing;
     }

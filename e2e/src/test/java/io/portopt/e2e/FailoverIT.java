@@ -259,31 +259,7 @@ class FailoverIT {
     }
 
     private static List<String> missingFromPrimary(List<String> ids) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<String> missing = missing(ids);
-        while (!missing.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            missing = missing(ids);
-        }
-        return missing;
-    }
-
-    private static List<String> missing(List<String> ids) {
-        List<String> missing = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(PRIMARY, "postgres", "");
-             var st = c.prepareStatement("SELECT 1 FROM plan WHERE id = ?::uuid")) {
-            for (String id : ids) {
-                st.setString(1, id);
-                try (var rs = st.executeQuery()) {
-                    if (!rs.next()) {
-                        missing.add(id);
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            return ids;   // no primary reachable yet: nothing is known to be there
-        }
-        return missing;
+        return ClusterIT.awaitMissing(PRIMARY, ids);
     }
 
     private static void assertReadable(List<String> ids) throws Exception {
