@@ -495,11 +495,17 @@ class ClusterIT {
      * figure of {@code ./portopt bench chaos}).
      */
     private static Map<String, Integer> underGrayFault(long seedBase, Runnable fault, List<String> idsOut) throws Exception {
-        try (OpenLoad load = new OpenLoad(URI.create("http://127.0.0.1:8080/v1/plans"), 10, 10 * 40,
+        return underGrayFault(seedBase, 40, Duration.ofSeconds(60), fault, idsOut);
+    }
+
+    /** As above, sending for up to {@code seconds} and waiting up to {@code drain} for the last answers. */
+    static Map<String, Integer> underGrayFault(long seedBase, int seconds, Duration drain, Runnable fault,
+                                               List<String> idsOut) throws Exception {
+        try (OpenLoad load = new OpenLoad(URI.create("http://127.0.0.1:8080/v1/plans"), 10, 10 * seconds,
                 n -> smallRequest(n % 4 == 0 ? seedBase : seedBase + n, 200), Duration.ofSeconds(10))) {
             Thread.sleep(3000);
             fault.run();
-            Map<String, Integer> outcomes = load.finish(Duration.ofSeconds(60));
+            Map<String, Integer> outcomes = load.finish(drain);
             idsOut.addAll(load.planIds());
             System.out.println("slowest answer: " + load.slowestOkMillis() + " ms (time limit 200 ms)");
             return outcomes;

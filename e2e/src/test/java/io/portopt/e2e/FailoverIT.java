@@ -224,15 +224,7 @@ class FailoverIT {
 
     /** 10 req/s of mixed distinct and repeated small problems, no retries, 10 s timeout, around {@code fault}. */
     private static Map<String, Integer> underLoad(long seedBase, Runnable fault, List<String> idsOut) throws Exception {
-        try (OpenLoad load = new OpenLoad(URI.create(LB + "/v1/plans"), 10, 10 * 45,
-                n -> ClusterIT.smallRequest(n % 4 == 0 ? seedBase : seedBase + n, 200), Duration.ofSeconds(10))) {
-            Thread.sleep(3000);
-            fault.run();
-            Map<String, Integer> outcomes = load.finish(Duration.ofSeconds(90));
-            idsOut.addAll(load.planIds());
-            System.out.println("slowest answer: " + load.slowestOkMillis() + " ms (time limit 200 ms)");
-            return outcomes;
-        }
+        return ClusterIT.underGrayFault(seedBase, 45, Duration.ofSeconds(90), fault, idsOut);
     }
 
     private static long millisUntil(java.util.function.BooleanSupplier condition, Duration timeout) {
