@@ -18,6 +18,8 @@ NET_STATE="$VAR/cluster/net.json"
 link_port() { echo $((15000 + 10 * ${1#server-} + $2)); }
 # shellcheck source=ha.sh
 source "$OPS/launcher/ha.sh"
+# shellcheck source=hosts.sh
+source "$OPS/launcher/hosts.sh"
 
 # --- packages ----------------------------------------------------------------------------------
 ensure_cluster_packages() { ensure_packages "${CLUSTER_PACKAGES[@]}" "${HA_PACKAGES[@]}"; }
@@ -54,11 +56,13 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
 # Starts a foreground program in the background as its own process (the pid file holds it, not a
-# wrapper shell), output appended to var/log/NAME.log.
+# wrapper shell), output appended to var/log/NAME.log. In the hosts mode it runs on NAME's host
+# (ip netns exec execs the program, so the pid is still the program's).
 spawn() {
-  local name="$1"; shift
+  local name="$1" ns wrap=(); shift
   mkdir -p "$VAR/log" "$VAR/run"
-  nohup setsid "$@" >>"$VAR/log/$name.log" 2>&1 </dev/null &
+  if ns="$(spawn_ns_of "$name")"; then wrap=(ip netns exec "$ns"); fi
+  nohup setsid "${wrap[@]}" "$@" >>"$VAR/log/$name.log" 2>&1 </dev/null &
   echo $! >"$VAR/run/$name.pid"
 }
 
@@ -94,6 +98,7 @@ set_server_count() { mkdir -p "$(dirname "$SERVERS_FILE")"; echo "$1" >"$SERVERS
 component_names() {
   local n i; n="$(server_count)"
   ha_mode && ha_component_names
+  hosts_mode && echo gateway
   echo postgres-primary postgres-replica redis
   for ((i = 1; i <= n; i++)); do echo "server-$i"; done
   echo haproxy prometheus alertmanager alert-sink redis-exporter postgres-exporter
@@ -111,6 +116,7 @@ component_port() {
     alert-sink) echo 9095 ;;
     redis-exporter) echo 9121 ;;
     postgres-exporter) echo 9187 ;;
+    gateway) echo "-" ;;         # forwards every other port from 127.0.0.1
     *) ha_component_port "$1" ;;
   esac
 }
@@ -125,16 +131,33 @@ healthy() {
     postgres-*) pg_isready -q -h 127.0.0.1 -p "$port" ;;
     prometheus|alertmanager) http_ok "http://127.0.0.1:$port/-/ready" ;;
     alert-sink) http_ok "http://127.0.0.1:$port/health" ;;
+    gateway) gateway_healthy ;;
     *-exporter) curl -fsS -o /dev/null --max-time 10 "http://127.0.0.1:$port/metrics" 2>/dev/null ;;
     *) ha_healthy "$name" ;;
   esac
 }
 
 # --- PostgreSQL primary + streaming replica ----------------------------------------------------
+# In the hosts mode a node listens on its host's address too, and the hosts' network is trusted as
+# loopback is (it reaches nothing else).
+pg_node_env() { # NAME -> PG_LISTEN=... PG_NETNS=...
+  if hosts_mode; then echo "PG_LISTEN=$(addr_of "$1"),127.0.0.1" "PG_NETNS=$(spawn_ns_of "$1")"; fi
+}
+pg_trust_hosts() {
+  local hba="$1/data/pg_hba.conf"
+  hosts_mode || return 0
+  grep -q "portopt hosts" "$hba" 2>/dev/null && return 0
+  as_pg tee -a "$hba" >/dev/null <<EOF
+# portopt hosts: the private network of ./portopt up --hosts
+host all all $HOSTS_SUBNET.0/24 trust
+host replication all $HOSTS_SUBNET.0/24 trust
+EOF
+}
+
 start_postgres_primary() {
   local dir; dir="$(pg_dir postgres-primary)"
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
-    pg_start postgres-primary "$PRIMARY_PORT"
+    env_start postgres-primary pg_start postgres-primary "$PRIMARY_PORT"
     as_pg tee -a "$dir/data/postgresql.conf" >/dev/null <<'EOF'
 # portopt: streaming replication to postgres-replica
 wal_level = replica
@@ -145,7 +168,8 @@ hot_standby = on
 EOF
     pg_stop postgres-primary
   fi
-  pg_start postgres-primary "$PRIMARY_PORT"
+  pg_trust_hosts "$dir"
+  env_start postgres-primary pg_start postgres-primary "$PRIMARY_PORT"
   pg_create_db "$PRIMARY_PORT" portopt
 }
 
@@ -154,10 +178,25 @@ start_postgres_replica() {
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     pg_isready -q -h 127.0.0.1 -p "$PRIMARY_PORT" || die "postgres-replica needs postgres-primary running"
     say "cloning postgres-replica from the primary (pg_basebackup, streaming)"
-    as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$dir/data" -X stream -R --checkpoint=fast \
+    in_host_of postgres-replica runuser -u postgres -- "$PG_BIN/pg_basebackup" -h "$(addr_of postgres-primary)" -p "$PRIMARY_PORT" \
+      -U postgres -D "$dir/data" -X stream -R --checkpoint=fast \
       >>"$VAR/log/postgres-replica.log" 2>&1 || die "pg_basebackup failed; see var/log/postgres-replica.log"
   fi
-  pg_start postgres-replica "$REPLICA_PORT"
+  pg_trust_hosts "$dir"
+  # Where the primary is depends on the mode, not on what pg_basebackup wrote once: the command
+  # line overrides postgresql.auto.conf.
+  PG_OPTS="-c primary_conninfo='host=$(addr_of postgres-primary) port=$PRIMARY_PORT user=postgres'" \
+    env_start postgres-replica pg_start postgres-replica "$REPLICA_PORT"
+}
+
+# Runs a launcher function with the hosts-mode variables of a PostgreSQL node set.
+env_start() {
+  local name="$1" kv; shift
+  local PG_LISTEN="${PG_LISTEN:-}" PG_NETNS="${PG_NETNS:-}"
+  for kv in $(pg_node_env "$name"); do
+    case "$kv" in PG_LISTEN=*) PG_LISTEN="${kv#*=}" ;; PG_NETNS=*) PG_NETNS="${kv#*=}" ;; esac
+  done
+  "$@"
 }
 
 stop_postgres() { pg_stop "$1"; }
@@ -172,7 +211,11 @@ start_redis() {
   rm -f "$VAR/redis/dump.rdb"
   # --daemonize no under spawn: the pid file then holds redis-server itself.
   # DEBUG SLEEP (a Redis that is alive but answers nothing) is allowed from loopback only: bench chaos uses it.
-  spawn redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --enable-debug-command local \
+  # In the hosts mode Redis is reached on its host's address (only the hosts and the gateway reach
+  # it), so protected mode, which refuses every client but loopback, is off there.
+  local net_args=(--bind 127.0.0.1 --enable-debug-command local)
+  hosts_mode && net_args=(--bind "$(addr_of redis)" 127.0.0.1 --protected-mode no --enable-debug-command yes)
+  spawn redis redis-server "${net_args[@]}" --port "$REDIS_PORT" --save "" --appendonly no \
     --dir "$VAR/redis" --maxmemory 1gb --maxmemory-policy allkeys-lru $(ha_mode && redis_replicaof_args "$REDIS_PORT")
 }
 
@@ -181,7 +224,8 @@ start_server() {
   local name="$1" i port
   i="${name#server-}"; port=$((8080 + i))
   alive "$name" && return 0
-  port_open "$port" && die "$name: port $port is already taken by another process"
+  # A host of its own has nothing else on it; on this machine the port must be free.
+  hosts_mode || ! port_open "$port" || die "$name: port $port is already taken by another process"
   # One solver per core across the machine: the servers share its cores. G1 with a 20 ms pause
   # goal: side by side with ZGC (./portopt bench cache, twice each) it served cached plans faster
   # (0.50-0.62 of nginx vs 0.46-0.50) with the same cache-hit POST tail; ZGC's concurrent work costs
@@ -200,9 +244,13 @@ start_server() {
     replica_redis_port="$(link_port "$name" 3)"
     sentinels=("$(link_port "$name" 4)" "$(link_port "$name" 5)" "$(link_port "$name" 6)")
   fi
-  local db_url="jdbc:postgresql://127.0.0.1:$primary_port/portopt?connectTimeout=2&socketTimeout=10"
-  local replica_url="jdbc:postgresql://127.0.0.1:$replica_port/portopt?connectTimeout=2&socketTimeout=10"
-  local redis_url="redis://127.0.0.1:$redis_port" redis_map=""
+  # Without links the server connects to its dependencies' hosts itself.
+  local pg_host replica_host redis_host
+  pg_host="$(addr_of postgres-primary)"; replica_host="$(addr_of postgres-replica)"; redis_host="$(addr_of redis)"
+  [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]] && { pg_host=127.0.0.1; replica_host=127.0.0.1; redis_host=127.0.0.1; }
+  local db_url="jdbc:postgresql://$pg_host:$primary_port/portopt?connectTimeout=2&socketTimeout=10"
+  local replica_url="jdbc:postgresql://$replica_host:$replica_port/portopt?connectTimeout=2&socketTimeout=10"
+  local redis_url="redis://$redis_host:$redis_port" redis_map=""
   if ha_mode; then
     db_url="$(ha_db_url primary "$primary_port" "$replica_port")"
     replica_url="$(ha_db_url replica "$primary_port" "$replica_port")"
@@ -229,14 +277,19 @@ start_server() {
 start_links() { # server-N
   local name="$1" k
   alive "net-$name" && return 0
-  local targets=("$REDIS_PORT" "$PRIMARY_PORT" "$REPLICA_PORT") pairs=()
-  ha_mode && targets+=("$REDIS_REPLICA_PORT" $(sentinel_ports))
+  # HOST:PORT each link leads to (the links run on the server's host, beside it).
+  local targets=("$(addr_of redis):$REDIS_PORT" "$(addr_of postgres-primary):$PRIMARY_PORT"
+                 "$(addr_of postgres-replica):$REPLICA_PORT") pairs=() p
+  if ha_mode; then
+    targets+=("127.0.0.1:$REDIS_REPLICA_PORT")
+    for p in $(sentinel_ports); do targets+=("127.0.0.1:$p"); done
+  fi
   for k in "${!targets[@]}"; do
-    port_open "$(link_port "$name" "$k")" && die "$name: link port $(link_port "$name" "$k") is taken"
+    port_open_on "$name" "$(link_port "$name" "$k")" && die "$name: link port $(link_port "$name" "$k") is taken"
     pairs+=("$(link_port "$name" "$k"):${targets[$k]}")
   done
   spawn "net-$name" python3 "$OPS/launcher/netlink.py" --name "$name" --state "$NET_STATE" "${pairs[@]}"
-  wait_until "net-$name" 10 port_open "$(link_port "$name" $((${#targets[@]} - 1)))" || die "net-$name did not start; see var/log/net-$name.log"
+  wait_until "net-$name" 10 port_open_on "$name" "$(link_port "$name" $((${#targets[@]} - 1)))" || die "net-$name did not start; see var/log/net-$name.log"
 }
 
 # A running JVM loads classes from its jar lazily: rebuilding server/target under it makes its next
@@ -257,7 +310,7 @@ server_jar_copy() {
 # --- HAProxy -----------------------------------------------------------------------------------
 haproxy_server_line() {
   local i="$1"
-  printf '    server server-%d 127.0.0.1:%d\n' "$i" $((8080 + i))
+  printf '    server server-%d %s:%d\n' "$i" "$(addr_of "server-$i")" $((8080 + i))
 }
 
 # The certificate HAProxy serves on 8443: $PORTOPT_TLS_PEM (a real certificate chain followed by its
@@ -291,7 +344,7 @@ render_haproxy() {
     { gsub(/@@VAR@@/, ENVIRON["VAR_DIR"]); gsub(/@@OPS@@/, ENVIRON["OPS_DIR"]); gsub(/@@MAXCONN@@/, ENVIRON["MAXCONN"])
       gsub(/@@TLS_PEM@@/, ENVIRON["TLS_PEM"]) }
     /^@@SERVERS@@$/ { printf "%s", ENVIRON["SERVERS"]; next }
-    { print }' "$OPS/haproxy/haproxy.cfg.template" >"$VAR/haproxy/haproxy.cfg"
+    { print }' "$OPS/haproxy/haproxy.cfg.template" | haproxy_on_host >"$VAR/haproxy/haproxy.cfg"
   haproxy -c -q -f "$VAR/haproxy/haproxy.cfg" || die "rendered HAProxy config is invalid: $VAR/haproxy/haproxy.cfg"
 }
 
@@ -306,6 +359,18 @@ start_haproxy() {
     spawn haproxy haproxy -db -f "$VAR/haproxy/haproxy.cfg"
 }
 
+# In the hosts mode HAProxy runs on its own host and opens its 127.0.0.1 listeners (and reaches
+# the benchmark's nginx) in the machine's namespace; its stats are also on its host's address, for
+# Prometheus.
+haproxy_on_host() {
+  if ! hosts_mode; then cat; return; fi
+  awk -v ns="$MACHINE_NS" -v addr="$(addr_of haproxy)" '
+    /^[ \t]*(bind|server)[ \t]+[^ \t]*127\.0\.0\.1:/ { print $0 " namespace " ns
+      if ($1 == "bind" && $2 == "127.0.0.1:8404") print "    bind " addr ":8404"
+      next }
+    { print }'
+}
+
 haproxy_cmd() { echo "$1" | socat -t 5 - "UNIX-CONNECT:$HAPROXY_SOCK"; }
 
 haproxy_server_field() { # server field-name -> value from `show stat`
@@ -317,7 +382,14 @@ haproxy_server_field() { # server field-name -> value from `show stat`
 # --- monitoring --------------------------------------------------------------------------------
 render_template() { # template output
   mkdir -p "$(dirname "$2")"
-  sed -e "s#@@VAR@@#$VAR#g" -e "s#@@OPS@@#$OPS#g" "$1" >"$2"
+  local hosts_sed=() c
+  if hosts_mode; then  # 127.0.0.1:PORT of a component becomes its host's address
+    for c in prometheus alertmanager alert-sink redis-exporter postgres-exporter; do
+      hosts_sed+=(-e "s#127\.0\.0\.1:\($(component_port "$c")\)\b#$(addr_of "$c"):\1#g")
+    done
+    hosts_sed+=(-e "s#127\.0\.0\.1:8404#$(addr_of haproxy):8404#g")
+  fi
+  sed -e "s#@@VAR@@#$VAR#g" -e "s#@@OPS@@#$OPS#g" "${hosts_sed[@]}" "$1" >"$2"
 }
 
 write_prometheus_targets() {
@@ -326,7 +398,7 @@ write_prometheus_targets() {
   mkdir -p "$VAR/prometheus/targets"
   out='['
   for ((i = 1; i <= n; i++)); do
-    out+="$sep{\"targets\": [\"127.0.0.1:$((9080 + i))\"], \"labels\": {\"server\": \"server-$i\"}}"
+    out+="$sep{\"targets\": [\"$(addr_of "server-$i"):$((9080 + i))\"], \"labels\": {\"server\": \"server-$i\"}}"
     sep=", "
   done
   out+=']'
@@ -340,7 +412,7 @@ start_prometheus() {
   write_prometheus_targets
   spawn prometheus prometheus --config.file="$VAR/prometheus/prometheus.yml" \
     --storage.tsdb.path="$VAR/prometheus/data" --storage.tsdb.retention.time=2d \
-    --web.listen-address=127.0.0.1:9090 --web.enable-lifecycle
+    --web.listen-address="$(addr_of prometheus)":9090 --web.enable-lifecycle
 }
 
 start_alertmanager() {
@@ -350,26 +422,26 @@ start_alertmanager() {
   # the cluster went down and would hold back the same alert after the next start for repeat_interval.
   rm -f "$VAR/alertmanager/data/nflog"
   spawn alertmanager prometheus-alertmanager --config.file="$VAR/alertmanager/alertmanager.yml" \
-    --storage.path="$VAR/alertmanager/data" --web.listen-address=127.0.0.1:9093 --cluster.listen-address=
+    --storage.path="$VAR/alertmanager/data" --web.listen-address="$(addr_of alertmanager)":9093 --cluster.listen-address=
 }
 
 start_alert_sink() {
   alive alert-sink && return 0
   spawn alert-sink "$JAVA" -Xmx64m -cp "$BENCH_JAR:$ROOT/bench/target/lib/*" io.portopt.bench.AlertSink \
-    --port 9095 --log "$VAR/log/alerts.jsonl"
+    --bind "$(addr_of alert-sink)" --port 9095 --log "$VAR/log/alerts.jsonl"
 }
 
 start_redis_exporter() {
   alive redis-exporter && return 0
-  spawn redis-exporter prometheus-redis-exporter --redis.addr="redis://127.0.0.1:$REDIS_PORT" \
-    --web.listen-address=127.0.0.1:9121
+  spawn redis-exporter prometheus-redis-exporter --redis.addr="redis://$(addr_of redis):$REDIS_PORT" \
+    --web.listen-address="$(addr_of redis-exporter)":9121
 }
 
 start_postgres_exporter() {
   alive postgres-exporter && return 0
   spawn postgres-exporter env \
-    DATA_SOURCE_NAME="postgresql://postgres@127.0.0.1:$PRIMARY_PORT/portopt?sslmode=disable,postgresql://postgres@127.0.0.1:$REPLICA_PORT/portopt?sslmode=disable" \
-    prometheus-postgres-exporter --web.listen-address=127.0.0.1:9187 --no-collector.database --no-collector.bgwriter
+    DATA_SOURCE_NAME="postgresql://postgres@$(addr_of postgres-primary):$PRIMARY_PORT/portopt?sslmode=disable,postgresql://postgres@$(addr_of postgres-replica):$REPLICA_PORT/portopt?sslmode=disable" \
+    prometheus-postgres-exporter --web.listen-address="$(addr_of postgres-exporter)":9187 --no-collector.database --no-collector.bgwriter
   # Those two collectors of exporter 0.11 break with more than one server (duplicate series); the
   # per-server default metrics (pg_up, pg_stat_replication, pg_stat_database, ...) stay.
 }
@@ -385,6 +457,7 @@ start_component() {
     redis) start_redis ;;
     server-*) [[ "${1#server-}" =~ ^[0-9]+$ ]] || die "bad server name $1"; start_server "$1" ;;
     haproxy) start_haproxy ;;
+    gateway) hosts_mode || die "gateway: only in the cluster across hosts"; start_gateway ;;
     prometheus) start_prometheus ;;
     alertmanager) start_alertmanager ;;
     alert-sink) start_alert_sink ;;
@@ -413,14 +486,17 @@ wait_healthy() {
 
 # --- commands ----------------------------------------------------------------------------------
 cmd_up() {
-  local n="" mode=default
+  local n="" mode=default both=0
   while (($#)); do
     case "$1" in
       --servers) n="${2:?--servers needs a number}"; shift 2 ;;
-      --ha) mode=ha; shift ;;
+      --ha) mode=ha; both=$((both + 1)); shift ;;
+      --hosts) mode=hosts; both=$((both + 1)); shift ;;
       *) die "up: unknown argument $1" ;;
     esac
   done
+  # Both at once would put Patroni, etcd and Sentinel on hosts too; not built yet.
+  ((both == 2)) && die "up: --hosts and --ha together are not supported yet"
   [[ -z "$n" ]] && { n="$(server_count)"; ((n > 0)) || n=2; }
   [[ "$n" =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 50)) || die "up: --servers must be between 1 and 50"
   ensure_cluster_packages
@@ -428,11 +504,16 @@ cmd_up() {
   ensure_pg_installed
   set_server_count "$n"
   rm -f "$NET_STATE"   # a new cluster starts with healthy links
-  local was=default; ha_mode && was=ha
-  if [[ "$was" != "$mode" ]] && { alive redis || alive haproxy || alive postgres-primary || alive patroni-primary; }; then
+  local was=default; ha_mode && was=ha; hosts_mode && was=hosts
+  if [[ "$was" != "$mode" ]] && { alive redis || alive haproxy || alive postgres-primary || alive patroni-primary || alive gateway; }; then
     die "up: a cluster in $was mode is running; ./portopt down first"
   fi
   set_mode "$mode"
+  if hosts_mode; then
+    say "making the hosts: one network namespace per component on bridge $HOSTS_BRIDGE ($HOSTS_SUBNET.0/24)"
+    [[ $EUID -eq 0 ]] || die "up --hosts: network namespaces need root"
+    start_gateway
+  fi
   if ha_mode; then
     ha_start_dependencies
   else
@@ -511,6 +592,8 @@ cmd_down() {
   ha_stop_dependencies
   stop_postgres postgres-replica
   stop_postgres postgres-primary
+  terminate gateway TERM 10
+  hosts_net_down
   # Anything left with a pid file is killed for good.
   for f in "$VAR"/run/*.pid; do
     [[ -e "$f" ]] || continue
@@ -539,7 +622,8 @@ cmd_status() {
         redis|redis-replica) role="$(redis-cli -p "$port" ROLE 2>/dev/null | head -1)" ;;
       esac
     fi
-    printf '%-18s %-8s %-6s %s%s\n' "$c" "$pid" "$port" "$health" "${role:+ ($role)}"
+    local where=""; hosts_mode && where=" [host $(host_ns "$(host_of "$c")") $(host_addr "$(host_of "$c")")]"
+    printf '%-18s %-8s %-6s %s%s%s\n' "$c" "$pid" "$port" "$health" "${role:+ ($role)}" "$where"
   done
 }
 
@@ -586,10 +670,12 @@ cmd_scale() {
   current="$(server_count)"
   if ((n > current)); then
     for ((i = current + 1; i <= n; i++)); do start_server "server-$i"; done
+    # The gateway forwards the new servers' ports before the launcher checks them through it.
+    set_server_count "$n"; reload_gateway; set_server_count "$current"
     for ((i = current + 1; i <= n; i++)); do
       wait_healthy "server-$i" 180
       # A slot left in maintenance by an earlier scale-down (still holding idle connections) is reused.
-      if haproxy_cmd "add server servers/server-$i 127.0.0.1:$((8080 + i)) check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 slowstart 10s maxconn $SERVER_MAXCONN observe layer4 error-limit 3 on-error mark-down" | grep -qi "already exists"; then
+      if haproxy_cmd "add server servers/server-$i $(addr_of "server-$i"):$((8080 + i)) check inter 1s fastinter 500ms downinter 1s fall 2 rise 2 slowstart 10s maxconn $SERVER_MAXCONN observe layer4 error-limit 3 on-error mark-down" | grep -qi "already exists"; then
         haproxy_cmd "set server servers/server-$i state ready" >/dev/null
       fi
       haproxy_cmd "enable health servers/server-$i" >/dev/null
@@ -612,6 +698,7 @@ cmd_scale() {
       haproxy_cmd "del server servers/server-$i" >/dev/null || true
       say "server-$i drained and removed"
     done
+    reload_gateway
   fi
   say "cluster has $n servers"
 }
@@ -623,9 +710,19 @@ cmd_net() {
     delay) ms="${2:-}"; target="${3:-*}"
            [[ "$ms" =~ ^[0-9]+$ ]] && ((ms <= 60000)) || die "net delay: give milliseconds (0-60000)" ;;
     cut) target="${2:-}"; [[ "$target" == server-* ]] || die "net cut: which server? (e.g. server-1)" ;;
-    heal) target="${2:-*}" ;;
-    show) [[ -s "$NET_STATE" ]] && cat "$NET_STATE" || echo '{}'; return ;;
-    *) die "net: delay MS [server-N] | cut server-N | heal [server-N] | show" ;;
+    heal) target="${2:-*}"
+          if hosts_mode; then
+            if [[ "$target" == "*" ]]; then hosts_heal_all; else hosts_partition "$target" up; fi
+            [[ "$target" == server-* || "$target" == "*" ]] || { say "host $target's link is up again"; return; }
+          fi ;;
+    partition) target="${2:-}"; [[ -n "$target" ]] || die "net partition: which host? (e.g. server-1, redis)"
+               hosts_partition "$target" down
+               say "host $target ($(host_addr "$target")) partitioned: its link is down, nothing reaches it or leaves it"
+               return ;;
+    show) [[ -s "$NET_STATE" ]] && cat "$NET_STATE" || echo '{}'
+          if hosts_mode; then echo "partitioned hosts: $(hosts_partitioned | tr '\n' ' ')"; fi
+          return ;;
+    *) die "net: delay MS [server-N] | cut server-N | partition HOST (--hosts) | heal [server-N|HOST] | show" ;;
   esac
   if [[ "$target" != "*" ]]; then
     [[ "${target#server-}" =~ ^[0-9]+$ ]] && ((${target#server-} >= 1 && ${target#server-} <= $(server_count))) \

@@ -354,7 +354,9 @@ ha_stop_dependencies() {
 # back; a crashed database node rejoins as a standby of the new leader (pg_rewind if needed).
 cmd_crash() {
   local name="${1:-}" host c pid pids=()
-  ha_mode || die "crash: needs the HA cluster (./portopt up --ha)"
+  [[ -n "$name" ]] || die "crash: which component's host?"
+  if hosts_mode; then hosts_crash "$name"; return; fi
+  ha_mode || die "crash: needs the HA cluster (./portopt up --ha) or the cluster across hosts (--hosts)"
   host="$(ha_host_of "$name")" || die "crash: $name is not on a host of the HA cluster (one of: $(ha_component_names) postgres-primary postgres-replica redis)"
   for c in $(ha_host_members "$host"); do
     pid="$(pid_of "$c")" && running_pid "$pid" && pids+=($(process_tree "$pid"))

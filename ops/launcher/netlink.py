@@ -98,7 +98,7 @@ async def pump(reader, writer, faults, tainted):
             pass
 
 
-async def serve_link(listen, upstream, faults, connections):
+async def serve_link(listen, upstream_host, upstream, faults, connections):
     async def handle(client_r, client_w):
         if faults.cut:
             # A partition: the connection hangs, nothing is forwarded; it is closed when healed.
@@ -111,7 +111,7 @@ async def serve_link(listen, upstream, faults, connections):
                 client_w.close()
             return
         try:
-            up_r, up_w = await asyncio.open_connection("127.0.0.1", upstream)
+            up_r, up_w = await asyncio.open_connection(upstream_host, upstream)
         except OSError:
             client_w.close()  # the dependency is down: the server sees its connection closed
             return
@@ -132,15 +132,16 @@ async def main():
     p = argparse.ArgumentParser()
     p.add_argument("--name", required=True)
     p.add_argument("--state", required=True)
-    p.add_argument("links", nargs="+", help="LISTEN_PORT:UPSTREAM_PORT")
+    p.add_argument("links", nargs="+", help="LISTEN_PORT:[UPSTREAM_HOST:]UPSTREAM_PORT")
     args = p.parse_args()
     faults = Faults(args.name, args.state)
     faults.poll()
     connections = {}  # client writer -> the cut epochs in which it lost bytes
     servers = []
     for link in args.links:
-        listen, upstream = (int(x) for x in link.split(":"))
-        servers.append(await serve_link(listen, upstream, faults, connections))
+        listen, _, target = link.partition(":")
+        host, _, port = target.rpartition(":")
+        servers.append(await serve_link(int(listen), host or "127.0.0.1", int(port), faults, connections))
     print(f"{args.name}: links {' '.join(args.links)} up", flush=True)
     stop = asyncio.Event()
     for s in (signal.SIGTERM, signal.SIGINT):

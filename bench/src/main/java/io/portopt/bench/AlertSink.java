@@ -22,17 +22,19 @@ public final class AlertSink {
 
     public static void main(String[] args) throws IOException {
         int port = 9095;
+        String bind = "127.0.0.1";
         Path log = Path.of("var/log/alerts.jsonl");
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
+                case "--bind" -> bind = args[i + 1];
                 case "--log" -> log = Path.of(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Files.createDirectories(log.toAbsolutePath().getParent());
         Path file = log;
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 64);
         server.createContext("/health", exchange -> respond(exchange, 200, "{\"status\":\"UP\"}"));
         server.createContext("/alerts", exchange -> {
             if (!"POST".equals(exchange.getRequestMethod())) {
@@ -50,7 +52,7 @@ public final class AlertSink {
             respond(exchange, 200, "{}");
         });
         server.start();
-        System.out.println("alert sink listening on 127.0.0.1:" + port + ", logging to " + file);
+        System.out.println("alert sink listening on " + bind + ":" + port + ", logging to " + file);
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {
