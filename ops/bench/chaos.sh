@@ -65,6 +65,11 @@ redis_frozen() { redis-cli -p "$REDIS_PORT" DEBUG SLEEP 15 >/dev/null; }
 primary_frozen() { "$ROOT/portopt" freeze postgres-primary >&2; sleep 20; "$ROOT/portopt" thaw postgres-primary >&2; }
 # Network faults on the servers' links to their dependencies (./portopt net, ops/launcher/netlink.py).
 slow_links() { "$ROOT/portopt" net delay 200 >&2; sleep 30; "$ROOT/portopt" net heal >&2; }
+# The cluster across hosts (./portopt up --hosts): faults in the kernel, on one host's link.
+server_partitioned() { "$ROOT/portopt" net partition server-1 >&2; sleep 20; "$ROOT/portopt" net heal server-1 >&2; }
+redis_partitioned() { "$ROOT/portopt" net partition redis >&2; sleep 15; "$ROOT/portopt" net heal redis >&2; }
+primary_partitioned() { "$ROOT/portopt" net partition postgres-primary >&2; sleep 20; "$ROOT/portopt" net heal postgres-primary >&2; }
+server_host_crashed() { "$ROOT/portopt" crash server-1 >&2; sleep 20; "$ROOT/portopt" start server-1 >&2; }
 server_cut_off() { "$ROOT/portopt" net cut server-1 >&2; sleep 30; "$ROOT/portopt" net heal >&2; }
 
 cmd_bench_chaos() {
@@ -77,6 +82,10 @@ cmd_bench_chaos() {
   local over half
   over="$(python3 -c "print(max(1, round(5 * $capacity, 1)))")"
   half="$(python3 -c "print(max(0.5, round($capacity / 2, 1)))")"
+  local where="one machine, every component on 127.0.0.1"
+  hosts_mode && where="across hosts: one network namespace per component (./portopt up --hosts)"
+  ha_mode && where="HA: Patroni and Sentinel (./portopt up --ha)"
+  echo "Cluster: $where."
   echo "Full-solve capacity: $capacity plans/s ($n servers, 1 s time limit). Overload rate: $over/s; steady rate: $half/s."
   echo
   echo "| scenario | command | sent | ok | failed | timeouts | conn errors | p99 ms | max ms | full solves/s | by rung |"
@@ -105,5 +114,11 @@ cmd_bench_chaos() {
     fault_run "primary frozen 20 s (retries: $retries)" "$half" "$retries" primary_frozen
     fault_run "+200 ms each way on Redis and PostgreSQL links, 30 s (retries: $retries)" "$half" "$retries" slow_links
     fault_run "server-1 cut off from Redis and PostgreSQL 30 s (retries: $retries)" "$half" "$retries" server_cut_off
+    if hosts_mode; then
+      fault_run "server-1's host partitioned 20 s (hosts; retries: $retries)" "$half" "$retries" server_partitioned
+      fault_run "Redis's host partitioned 15 s (hosts; retries: $retries)" "$half" "$retries" redis_partitioned
+      fault_run "primary's host partitioned 20 s (hosts; retries: $retries)" "$half" "$retries" primary_partitioned
+      fault_run "server-1's host crashed, back after 20 s (hosts; retries: $retries)" "$half" "$retries" server_host_crashed
+    fi
   done
 }

@@ -37,13 +37,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterIT {
     private static final URI LB = URI.create("http://127.0.0.1:8080");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final int[] CLUSTER_PORTS = {8080, 8081, 8082, 8083, 9081, 9082, 9083, 8404, 6380, 5433, 5434,
+    static final int[] CLUSTER_PORTS = {8080, 8081, 8082, 8083, 9081, 9082, 9083, 8404, 6380, 5433, 5434,
             9090, 9093, 9095, 9121, 9187};
 
     @BeforeAll
     static void up() throws Exception {
         Launcher.run(180, "down");
-        Launcher.ok(600, "up", "--servers", "2");
+        Launcher.up(2);
     }
 
     @AfterAll
@@ -51,7 +51,7 @@ class ClusterIT {
         Launcher.run(180, "down");
     }
 
-    private static PortoptClient client(URI base) {
+    static PortoptClient client(URI base) {
         return PortoptClient.builder(base).apiKey(Launcher.devApiKey()).build();
     }
 
@@ -110,7 +110,7 @@ class ClusterIT {
         return -1;
     }
 
-    private static void awaitStatus(String server, String prefix, Duration timeout) throws Exception {
+    static void awaitStatus(String server, String prefix, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String status = haproxyStatus(server);
         while (!status.startsWith(prefix) && System.nanoTime() < deadline) {
@@ -512,7 +512,7 @@ class ClusterIT {
         }
     }
 
-    private static void assertReadable(List<String> ids) throws Exception {
+    static void assertReadable(List<String> ids) throws Exception {
         PortoptClient lb = client(LB);
         for (String id : ids) {
             assertThat(lb.getPlan(id).id()).isEqualTo(id);
@@ -804,7 +804,7 @@ class ClusterIT {
     }
 
     /** Alive and not a zombie (an exited process its parent has not reaped yet is gone for us). */
-    private static boolean running(long pid) throws IOException {
+    static boolean running(long pid) throws IOException {
         Path stat = Path.of("/proc/" + pid + "/stat");
         if (!Files.exists(stat)) {
             return false;
@@ -817,7 +817,7 @@ class ClusterIT {
         }
     }
 
-    private static boolean listening(int port) {
+    static boolean listening(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 300);
             return true;

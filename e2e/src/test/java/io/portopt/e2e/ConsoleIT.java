@@ -22,7 +22,7 @@ class ConsoleIT {
     @BeforeAll
     static void cluster() throws Exception {
         Launcher.run(180, "down");
-        Launcher.ok(600, "up", "--servers", "2");
+        Launcher.up(2);
     }
 
     @AfterAll

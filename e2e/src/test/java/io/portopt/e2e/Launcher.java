@@ -34,6 +34,22 @@ final class Launcher {
         return new Result(done ? p.exitValue() : -1, output);
     }
 
+    /**
+     * The mode the cluster suites run in: {@code -Dportopt.up.flags=--hosts} runs them on the
+     * cluster across hosts (a second failsafe execution does), nothing on the default cluster.
+     */
+    static List<String> upFlags() {
+        String flags = System.getProperty("portopt.up.flags", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
+    }
+
+    /** {@code ./portopt up --servers N} in the suite's mode. */
+    static String up(int servers) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("up", "--servers", String.valueOf(servers)));
+        args.addAll(upFlags());
+        return ok(600, args.toArray(String[]::new));
+    }
+
     static String ok(long timeoutSeconds, String... args) throws IOException, InterruptedException {
         Result r = run(timeoutSeconds, args);
         if (r.exitCode() != 0) {
