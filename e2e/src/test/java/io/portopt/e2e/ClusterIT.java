@@ -438,31 +438,15 @@ class ClusterIT {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void launcher(String... args) {
-        try {
-            Launcher.ok(240, args);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Test
     @Order(5)
     void redisStoppedUnderLoadCostsNoFailedRequest() throws Exception {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underLoad(2_000_000, () -> {
-            launcher("stop", "redis");
-            sleep(12_000);
-            launcher("start", "redis");
-            sleep(3000);
+            Launcher.must("stop", "redis");
+            Launcher.pause(12_000);
+            Launcher.must("start", "redis");
+            Launcher.pause(3000);
         }, ids);
         System.out.println("outcomes with Redis stopped: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -477,10 +461,10 @@ class ClusterIT {
     void primaryStoppedUnderLoadCostsNoFailedRequestAndLosesNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underLoad(3_000_000, () -> {
-            launcher("stop", "postgres-primary");
-            sleep(12_000);
-            launcher("start", "postgres-primary");
-            sleep(3000);
+            Launcher.must("stop", "postgres-primary");
+            Launcher.pause(12_000);
+            Launcher.must("start", "postgres-primary");
+            Launcher.pause(3000);
         }, ids);
         System.out.println("outcomes with the primary stopped: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -524,10 +508,10 @@ class ClusterIT {
     void aFrozenServerCostsNoFailedRequestWhetherItComesBackOrNot() throws Exception {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underGrayFault(4_000_000, () -> {
-            launcher("freeze", "server-1");
-            sleep(15_000);
-            launcher("thaw", "server-1");
-            sleep(3000);
+            Launcher.must("freeze", "server-1");
+            Launcher.pause(15_000);
+            Launcher.must("thaw", "server-1");
+            Launcher.pause(3000);
         }, ids);
         System.out.println("outcomes with server-1 frozen 15 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -536,11 +520,11 @@ class ClusterIT {
 
         // Frozen for good: from before the load starts to after it ends.
         List<String> more = new ArrayList<>();
-        launcher("freeze", "server-2");
+        Launcher.must("freeze", "server-2");
         try {
-            outcomes = underGrayFault(4_500_000, () -> sleep(20_000), more);
+            outcomes = underGrayFault(4_500_000, () -> Launcher.pause(20_000), more);
         } finally {
-            launcher("thaw", "server-2");
+            Launcher.must("thaw", "server-2");
         }
         System.out.println("outcomes with server-2 frozen throughout: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -560,7 +544,7 @@ class ClusterIT {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-            sleep(3000);
+            Launcher.pause(3000);
         }, ids);
         System.out.println("outcomes with Redis asleep 12 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -572,10 +556,10 @@ class ClusterIT {
     void aFrozenPrimaryCostsNoFailedRequestAndLosesNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underGrayFault(6_000_000, () -> {
-            launcher("freeze", "postgres-primary");
-            sleep(15_000);
-            launcher("thaw", "postgres-primary");
-            sleep(3000);
+            Launcher.must("freeze", "postgres-primary");
+            Launcher.pause(15_000);
+            Launcher.must("thaw", "postgres-primary");
+            Launcher.pause(3000);
         }, ids);
         System.out.println("outcomes with the primary frozen 15 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -589,9 +573,9 @@ class ClusterIT {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underNetworkFault(7_000_000, () -> {
             // +200 ms each way on every server's links to Redis and both PostgreSQL nodes, 30 s.
-            launcher("net", "delay", "200");
-            sleep(30_000);
-            launcher("net", "heal");
+            Launcher.must("net", "delay", "200");
+            Launcher.pause(30_000);
+            Launcher.must("net", "heal");
         }, ids);
         System.out.println("outcomes with +200 ms on every Redis and PostgreSQL packet for 30 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -612,12 +596,12 @@ class ClusterIT {
         List<String> ids = new ArrayList<>();
         List<Integer> readiness = new ArrayList<>();
         Map<String, Integer> outcomes = underNetworkFault(8_000_000, () -> {
-            launcher("net", "cut", "server-1");
+            Launcher.must("net", "cut", "server-1");
             for (int i = 0; i < 10; i++) {
-                sleep(2500);
+                Launcher.pause(2500);
                 readiness.add(status("http://127.0.0.1:9081/health/ready"));
             }
-            launcher("net", "heal");
+            Launcher.must("net", "heal");
         }, ids);
         System.out.println("outcomes with server-1 cut off from Redis and PostgreSQL for 25 s: " + outcomes
                 + "; its readiness meanwhile: " + readiness);
@@ -632,7 +616,7 @@ class ClusterIT {
         try {
             return underGrayFault(seedBase, fault, idsOut);
         } finally {
-            launcher("net", "heal");
+            Launcher.must("net", "heal");
         }
     }
 

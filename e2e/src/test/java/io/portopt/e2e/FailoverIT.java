@@ -73,7 +73,7 @@ class FailoverIT {
         long[] writesAfterMs = {-1};
         try {
             Map<String, Integer> outcomes = underLoad(11_000_000, () -> {
-                launcher("crash", leader);
+                Launcher.must("crash", leader);
                 writesAfterMs[0] = millisUntil(FailoverIT::aWriteCommits, Duration.ofSeconds(90));
             }, ids);
             System.out.println("outcomes with " + leader + "'s host crashed: " + outcomes
@@ -92,8 +92,8 @@ class FailoverIT {
 
     /** Starts a crashed database host's etcd member and node again; waits until it is the synchronous standby. */
     private static void restoreDatabaseHost(String node) throws Exception {
-        launcher("start", etcdBeside(node));
-        launcher("start", node);
+        Launcher.must("start", etcdBeside(node));
+        Launcher.must("start", node);
         awaitSyncStandby(node);
     }
 
@@ -114,9 +114,9 @@ class FailoverIT {
         Map<String, Integer> outcomes;
         try {
             outcomes = underLoad(12_000_000, () -> {
-                launcher("crash", master);
+                Launcher.must("crash", master);
                 millisUntil(() -> sentinelMasterPort() == otherPort, Duration.ofSeconds(60));
-                sleep(10_000);
+                Launcher.pause(10_000);
             }, ids);
         } catch (RuntimeException | Error e) {
             restoreRedisHost(master);
@@ -144,8 +144,8 @@ class FailoverIT {
     }
 
     private static void restoreRedisHost(String node) {
-        launcher("start", node);
-        launcher("start", node.equals("redis") ? "sentinel-1" : "sentinel-2");
+        Launcher.must("start", node);
+        Launcher.must("start", node.equals("redis") ? "sentinel-1" : "sentinel-2");
     }
 
     /**
@@ -159,10 +159,10 @@ class FailoverIT {
         String leader = leader();
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = underLoad(14_000_000, () -> {
-            launcher("freeze", leader);
-            sleep(20_000);
-            launcher("thaw", leader);
-            sleep(5_000);
+            Launcher.must("freeze", leader);
+            Launcher.pause(20_000);
+            Launcher.must("thaw", leader);
+            Launcher.pause(5_000);
         }, ids);
         System.out.println("outcomes with " + leader + " frozen 20 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -181,8 +181,8 @@ class FailoverIT {
         List<String> ids = new ArrayList<>();
         try {
             Map<String, Integer> outcomes = underLoad(13_000_000, () -> {
-                launcher("crash", standby);
-                sleep(15_000);
+                Launcher.must("crash", standby);
+                Launcher.pause(15_000);
             }, ids);
             System.out.println("outcomes with the synchronous standby's host crashed: " + outcomes);
             assertThat(outcomes.keySet()).containsExactly("200");
@@ -234,7 +234,7 @@ class FailoverIT {
             if (condition.getAsBoolean()) {
                 return (System.nanoTime() - start) / 1_000_000;
             }
-            sleep(100);
+            Launcher.pause(100);
         }
         return -1;
     }
@@ -327,19 +327,4 @@ class FailoverIT {
         }
     }
 
-    private static void launcher(String... args) {
-        try {
-            Launcher.ok(240, args);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -123,10 +123,10 @@ class HostsIT {
     void aPartitionedServerCostsNoFailedRequestAndLosesNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = ClusterIT.underGrayFault(7_000_000, 40, Duration.ofSeconds(60), () -> {
-            run("net", "partition", "server-1");
-            sleep(15_000);
-            run("net", "heal", "server-1");
-            sleep(3000);
+            Launcher.must("net", "partition", "server-1");
+            Launcher.pause(15_000);
+            Launcher.must("net", "heal", "server-1");
+            Launcher.pause(3000);
         }, ids);
         System.out.println("outcomes with server-1's host partitioned 15 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -136,11 +136,11 @@ class HostsIT {
 
         // Partitioned for good: from before the load starts to after it ends.
         List<String> more = new ArrayList<>();
-        run("net", "partition", "server-2");
+        Launcher.must("net", "partition", "server-2");
         try {
-            outcomes = ClusterIT.underGrayFault(7_500_000, 30, Duration.ofSeconds(60), () -> sleep(15_000), more);
+            outcomes = ClusterIT.underGrayFault(7_500_000, 30, Duration.ofSeconds(60), () -> Launcher.pause(15_000), more);
         } finally {
-            run("net", "heal", "server-2");
+            Launcher.must("net", "heal", "server-2");
         }
         System.out.println("outcomes with server-2's host partitioned throughout: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -153,19 +153,19 @@ class HostsIT {
     void partitionedRedisAndPrimaryHostsCostNoFailedRequestAndLoseNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = ClusterIT.underGrayFault(8_000_000, 40, Duration.ofSeconds(60), () -> {
-            run("net", "partition", "redis");
-            sleep(12_000);
-            run("net", "heal", "redis");
-            sleep(3000);
+            Launcher.must("net", "partition", "redis");
+            Launcher.pause(12_000);
+            Launcher.must("net", "heal", "redis");
+            Launcher.pause(3000);
         }, ids);
         System.out.println("outcomes with Redis's host partitioned 12 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
 
         outcomes = ClusterIT.underGrayFault(8_500_000, 40, Duration.ofSeconds(90), () -> {
-            run("net", "partition", "postgres-primary");
-            sleep(15_000);
-            run("net", "heal", "postgres-primary");
-            sleep(3000);
+            Launcher.must("net", "partition", "postgres-primary");
+            Launcher.pause(15_000);
+            Launcher.must("net", "heal", "postgres-primary");
+            Launcher.pause(3000);
         }, ids);
         System.out.println("outcomes with the primary's host partitioned 15 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
@@ -179,15 +179,15 @@ class HostsIT {
         long before = placement().get("server-1").pid();
         List<String> ids = new ArrayList<>();
         Map<String, Integer> outcomes = ClusterIT.underGrayFault(9_000_000, 30, Duration.ofSeconds(60), () -> {
-            run("crash", "server-1");
-            sleep(8000);
+            Launcher.must("crash", "server-1");
+            Launcher.pause(8000);
         }, ids);
         System.out.println("outcomes with server-1's host crashed: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
         assertThat(ClusterIT.running(before)).as("the crashed server's JVM is gone").isFalse();
         Process pids = new ProcessBuilder("ip", "netns", "pids", "po-server-1").start();
         assertThat(new String(pids.getInputStream().readAllBytes()).isBlank()).as("nothing left on the crashed host").isTrue();
-        run("start", "server-1");
+        Launcher.must("start", "server-1");
         ClusterIT.awaitStatus("server-1", "UP", Duration.ofSeconds(30));
         ClusterIT.assertReadable(ids);
     }
@@ -210,19 +210,4 @@ class HostsIT {
         assertThat(Files.exists(Path.of("/sys/class/net/po-br0"))).as("the bridge is left").isFalse();
     }
 
-    private static void run(String... args) {
-        try {
-            Launcher.ok(240, args);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

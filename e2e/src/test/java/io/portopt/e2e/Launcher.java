@@ -82,6 +82,27 @@ final class Launcher {
         return stdout;
     }
 
+    /** {@code ./portopt ARGS} that must succeed, for use inside a fault's Runnable (unchecked). */
+    static void must(String... args) {
+        try {
+            ok(240, args);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sleeps, keeping the interrupt: faults are timed by sleeping between launcher calls. */
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The development tenant's key that {@code ./portopt up} writes to var/dev-api-key. */
     static String devApiKey() {
         try {
