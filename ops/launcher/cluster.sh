@@ -178,7 +178,8 @@ start_postgres_replica() {
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     pg_isready -q -h 127.0.0.1 -p "$PRIMARY_PORT" || die "postgres-replica needs postgres-primary running"
     say "cloning postgres-replica from the primary (pg_basebackup, streaming)"
-    in_host_of postgres-replica runuser -u postgres -- "$PG_BIN/pg_basebackup" -h "$(addr_of postgres-primary)" -p "$PRIMARY_PORT" \
+    local clone=(as_pg); hosts_mode && clone=(ip netns exec "$(spawn_ns_of postgres-replica)" runuser -u postgres --)
+    "${clone[@]}" "$PG_BIN/pg_basebackup" -h "$(addr_of postgres-primary)" -p "$PRIMARY_PORT" \
       -U postgres -D "$dir/data" -X stream -R --checkpoint=fast \
       >>"$VAR/log/postgres-replica.log" 2>&1 || die "pg_basebackup failed; see var/log/postgres-replica.log"
   fi
@@ -365,7 +366,7 @@ start_haproxy() {
 haproxy_on_host() {
   if ! hosts_mode; then cat; return; fi
   awk -v ns="$MACHINE_NS" -v addr="$(addr_of haproxy)" '
-    /^[ \t]*(bind|server)[ \t]+[^ \t]*127\.0\.0\.1:/ { print $0 " namespace " ns
+    /^[ \t]*bind[ \t]+127\.0\.0\.1:/ || /^[ \t]*server[ \t]+[^ \t]+[ \t]+127\.0\.0\.1:/ { print $0 " namespace " ns
       if ($1 == "bind" && $2 == "127.0.0.1:8404") print "    bind " addr ":8404"
       next }
     { print }'
@@ -508,10 +509,10 @@ cmd_up() {
   if [[ "$was" != "$mode" ]] && { alive redis || alive haproxy || alive postgres-primary || alive patroni-primary || alive gateway; }; then
     die "up: a cluster in $was mode is running; ./portopt down first"
   fi
+  [[ "$mode" != hosts || $EUID -eq 0 ]] || die "up --hosts: network namespaces need root"
   set_mode "$mode"
   if hosts_mode; then
     say "making the hosts: one network namespace per component on bridge $HOSTS_BRIDGE ($HOSTS_SUBNET.0/24)"
-    [[ $EUID -eq 0 ]] || die "up --hosts: network namespaces need root"
     start_gateway
   fi
   if ha_mode; then

@@ -92,9 +92,10 @@ hosts_listed() { local f; for f in /run/netns/po-*; do [[ -e "$f" && "$f" != "/r
 hosts_net_down() {
   local ns pids
   for ns in $(hosts_listed); do
-    pids="$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')"
+    host_octet "${ns#po-}" >/dev/null || continue   # only the hosts this launcher makes
+    pids="$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')" || true
     # shellcheck disable=SC2086
-    [[ -n "${pids// }" ]] && kill -9 $pids 2>/dev/null
+    [[ -n "${pids// }" ]] && { kill -9 $pids 2>/dev/null || true; }
     ip netns del "$ns" 2>/dev/null || true
   done
   ip link show "$HOSTS_BRIDGE" >/dev/null 2>&1 && ip link del "$HOSTS_BRIDGE"
@@ -178,7 +179,8 @@ hosts_heal_all() { local h; for h in $(hosts_partitioned); do ip link set dev "$
 hosts_crash() {
   local name="$1" host ns pids c
   host="$(host_of "$name")"; ns="$(host_ns "$host")"
-  [[ -e "/run/netns/$ns" ]] || die "crash: no host $host"
+  # Never the machine's own namespace: its pids are every process on the machine.
+  host_octet "$host" >/dev/null && [[ "$ns" != "$MACHINE_NS" && -e "/run/netns/$ns" ]] || die "crash: no host $host"
   pids="$(ip netns pids "$ns" | tr '\n' ' ')"
   [[ -n "${pids// }" ]] || die "crash: nothing runs on host $host"
   # shellcheck disable=SC2086
