@@ -140,8 +140,13 @@ healthy() {
 # --- PostgreSQL primary + streaming replica ----------------------------------------------------
 # In the hosts mode a node listens on its host's address too, and the hosts' network is trusted as
 # loopback is (it reaches nothing else).
-pg_node_env() { # NAME -> PG_LISTEN=... PG_NETNS=...
-  if hosts_mode; then echo "PG_LISTEN=$(addr_of "$1"),127.0.0.1" "PG_NETNS=$(spawn_ns_of "$1")"; fi
+# on_pg_host NAME CMD...: runs a launcher function (pg_start, pg_run) with PG_LISTEN and PG_NETNS
+# set for node NAME's host; unchanged outside the hosts mode.
+on_pg_host() {
+  local name="$1"; shift
+  local PG_LISTEN="${PG_LISTEN:-}" PG_NETNS="${PG_NETNS:-}"
+  if hosts_mode; then PG_LISTEN="$(addr_of "$name"),127.0.0.1"; PG_NETNS="$(spawn_ns_of "$name")"; fi
+  "$@"
 }
 pg_trust_hosts() {
   local hba="$1/data/pg_hba.conf"
@@ -157,7 +162,7 @@ EOF
 start_postgres_primary() {
   local dir; dir="$(pg_dir postgres-primary)"
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
-    env_start postgres-primary pg_start postgres-primary "$PRIMARY_PORT"
+    on_pg_host postgres-primary pg_start postgres-primary "$PRIMARY_PORT"
     as_pg tee -a "$dir/data/postgresql.conf" >/dev/null <<'EOF'
 # portopt: streaming replication to postgres-replica
 wal_level = replica
@@ -169,7 +174,7 @@ EOF
     pg_stop postgres-primary
   fi
   pg_trust_hosts "$dir"
-  env_start postgres-primary pg_start postgres-primary "$PRIMARY_PORT"
+  on_pg_host postgres-primary pg_start postgres-primary "$PRIMARY_PORT"
   pg_create_db "$PRIMARY_PORT" portopt
 }
 
@@ -178,8 +183,7 @@ start_postgres_replica() {
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     pg_isready -q -h 127.0.0.1 -p "$PRIMARY_PORT" || die "postgres-replica needs postgres-primary running"
     say "cloning postgres-replica from the primary (pg_basebackup, streaming)"
-    local clone=(as_pg); hosts_mode && clone=(ip netns exec "$(spawn_ns_of postgres-replica)" runuser -u postgres --)
-    "${clone[@]}" "$PG_BIN/pg_basebackup" -h "$(addr_of postgres-primary)" -p "$PRIMARY_PORT" \
+    on_pg_host postgres-replica pg_run "$PG_BIN/pg_basebackup" -h "$(addr_of postgres-primary)" -p "$PRIMARY_PORT" \
       -U postgres -D "$dir/data" -X stream -R --checkpoint=fast \
       >>"$VAR/log/postgres-replica.log" 2>&1 || die "pg_basebackup failed; see var/log/postgres-replica.log"
   fi
@@ -187,17 +191,7 @@ start_postgres_replica() {
   # Where the primary is depends on the mode, not on what pg_basebackup wrote once: the command
   # line overrides postgresql.auto.conf.
   PG_OPTS="-c primary_conninfo='host=$(addr_of postgres-primary) port=$PRIMARY_PORT user=postgres'" \
-    env_start postgres-replica pg_start postgres-replica "$REPLICA_PORT"
-}
-
-# Runs a launcher function with the hosts-mode variables of a PostgreSQL node set.
-env_start() {
-  local name="$1" kv; shift
-  local PG_LISTEN="${PG_LISTEN:-}" PG_NETNS="${PG_NETNS:-}"
-  for kv in $(pg_node_env "$name"); do
-    case "$kv" in PG_LISTEN=*) PG_LISTEN="${kv#*=}" ;; PG_NETNS=*) PG_NETNS="${kv#*=}" ;; esac
-  done
-  "$@"
+    on_pg_host postgres-replica pg_start postgres-replica "$REPLICA_PORT"
 }
 
 stop_postgres() { pg_stop "$1"; }
@@ -672,7 +666,7 @@ cmd_scale() {
   if ((n > current)); then
     for ((i = current + 1; i <= n; i++)); do start_server "server-$i"; done
     # The gateway forwards the new servers' ports before the launcher checks them through it.
-    set_server_count "$n"; reload_gateway; set_server_count "$current"
+    reload_gateway "$n"
     for ((i = current + 1; i <= n; i++)); do
       wait_healthy "server-$i" 180
       # A slot left in maintenance by an earlier scale-down (still holding idle connections) is reused.

@@ -104,16 +104,15 @@ hosts_net_down() {
 }
 
 # --- the gateway: the machine's 127.0.0.1 ports forwarded onto the hosts ------------------------------
-gateway_forwards() { # lines: NAME PORT
-  local n i c
-  n="$(server_count)"
+gateway_forwards() { # [SERVERS] -> lines: NAME PORT
+  local n="${1:-$(server_count)}" i c
   for ((i = 1; i <= n; i++)); do echo "server-$i $((8080 + i))"; echo "server-$i $((9080 + i))"; done
   for c in redis postgres-primary postgres-replica prometheus alertmanager alert-sink redis-exporter postgres-exporter; do
     echo "$c $(component_port "$c")"
   done
 }
 
-render_gateway() {
+render_gateway() { # [SERVERS]
   local out="$VAR/gateway/gateway.cfg" name port
   mkdir -p "$VAR/gateway"
   {
@@ -131,7 +130,7 @@ EOF
     while read -r name port; do
       printf 'listen %s-%s\n    bind 127.0.0.1:%s\n    server %s %s:%s namespace %s\n' \
         "$name" "$port" "$port" "$name" "$(host_addr "$name")" "$port" "$(host_ns gateway)"
-    done < <(gateway_forwards)
+    done < <(gateway_forwards "${1:-}")
   } >"$out.tmp"
   haproxy -c -q -f "$out.tmp" || die "rendered gateway config is invalid: $out.tmp"
   mv -f "$out.tmp" "$out"
@@ -148,9 +147,9 @@ start_gateway() {
 
 gateway_healthy() { echo "show info" | socat -t 2 - "UNIX-CONNECT:$GATEWAY_SOCK" 2>/dev/null | grep -q '^Pid:'; }
 
-reload_gateway() {
+reload_gateway() { # [SERVERS]: the servers to forward, the cluster's count by default
   hosts_mode && alive gateway || return 0
-  render_gateway
+  render_gateway "${1:-}"
   kill -USR2 "$(pid_of gateway)"
   sleep 0.5
   wait_until gateway 10 gateway_healthy || say "warning: the gateway did not come back after its reload"

@@ -122,12 +122,7 @@ class HostsIT {
     @Order(2)
     void aPartitionedServerCostsNoFailedRequestAndLosesNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
-        Map<String, Integer> outcomes = ClusterIT.underGrayFault(7_000_000, 40, Duration.ofSeconds(60), () -> {
-            Launcher.must("net", "partition", "server-1");
-            Launcher.pause(15_000);
-            Launcher.must("net", "heal", "server-1");
-            Launcher.pause(3000);
-        }, ids);
+        Map<String, Integer> outcomes = ClusterIT.underGrayFault(7_000_000, 40, Duration.ofSeconds(60), partitionedFor("server-1", 15_000), ids);
         System.out.println("outcomes with server-1's host partitioned 15 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
         ClusterIT.awaitStatus("server-1", "UP", Duration.ofSeconds(30));
@@ -152,21 +147,11 @@ class HostsIT {
     @Order(3)
     void partitionedRedisAndPrimaryHostsCostNoFailedRequestAndLoseNoPlan() throws Exception {
         List<String> ids = new ArrayList<>();
-        Map<String, Integer> outcomes = ClusterIT.underGrayFault(8_000_000, 40, Duration.ofSeconds(60), () -> {
-            Launcher.must("net", "partition", "redis");
-            Launcher.pause(12_000);
-            Launcher.must("net", "heal", "redis");
-            Launcher.pause(3000);
-        }, ids);
+        Map<String, Integer> outcomes = ClusterIT.underGrayFault(8_000_000, 40, Duration.ofSeconds(60), partitionedFor("redis", 12_000), ids);
         System.out.println("outcomes with Redis's host partitioned 12 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
 
-        outcomes = ClusterIT.underGrayFault(8_500_000, 40, Duration.ofSeconds(90), () -> {
-            Launcher.must("net", "partition", "postgres-primary");
-            Launcher.pause(15_000);
-            Launcher.must("net", "heal", "postgres-primary");
-            Launcher.pause(3000);
-        }, ids);
+        outcomes = ClusterIT.underGrayFault(8_500_000, 40, Duration.ofSeconds(90), partitionedFor("postgres-primary", 15_000), ids);
         System.out.println("outcomes with the primary's host partitioned 15 s: " + outcomes);
         assertThat(outcomes.keySet()).containsExactly("200");
         assertThat(ClusterIT.awaitMissing(PRIMARY, ids)).as("plans missing from the primary").isEmpty();
@@ -190,6 +175,16 @@ class HostsIT {
         Launcher.must("start", "server-1");
         ClusterIT.awaitStatus("server-1", "UP", Duration.ofSeconds(30));
         ClusterIT.assertReadable(ids);
+    }
+
+    /** A fault: HOST's link down for {@code millis}, then up again and 3 s to settle. */
+    private static Runnable partitionedFor(String host, long millis) {
+        return () -> {
+            Launcher.must("net", "partition", host);
+            Launcher.pause(millis);
+            Launcher.must("net", "heal", host);
+            Launcher.pause(3000);
+        };
     }
 
     @Test
