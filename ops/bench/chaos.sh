@@ -85,6 +85,7 @@ cmd_bench_chaos() {
   local where="one machine, every component on 127.0.0.1"
   hosts_mode && where="across hosts: one network namespace per component (./portopt up --hosts)"
   ha_mode && where="HA: Patroni and Sentinel (./portopt up --ha)"
+  ha_mode && hosts_mode && where="HA across hosts: Patroni and Sentinel, each host a network namespace (./portopt up --ha --hosts)"
   echo "Cluster: $where."
   echo "Full-solve capacity: $capacity plans/s ($n servers, 1 s time limit). Overload rate: $over/s; steady rate: $half/s."
   echo

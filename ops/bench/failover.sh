@@ -104,6 +104,9 @@ cmd_bench_failover() {
   sat="$(chaos_load $((3 * n)) 30 distinct --seed "$RANDOM")"
   capacity="$(json_field "$sat" goodputFullSolvesPerSec)"
   half="$(python3 -c "print(max(0.5, round($capacity / 2, 1)))")"
+  local where="one machine, the hosts as process groups (./portopt up --ha)"
+  hosts_mode && where="across hosts, each a network namespace (./portopt up --ha --hosts)"
+  echo "Cluster: $where."
   echo "Full-solve capacity: $capacity plans/s ($n servers, HA cluster). Steady rate: $half/s."
   echo "Patroni ttl ${PATRONI_TTL} s, loop_wait ${PATRONI_LOOP_WAIT} s, synchronous_mode on; Sentinel down-after ${SENTINEL_DOWN_AFTER_MS} ms, quorum 2."
   echo

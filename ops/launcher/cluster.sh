@@ -61,7 +61,7 @@ http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 spawn() {
   local name="$1" ns wrap=(); shift
   mkdir -p "$VAR/log" "$VAR/run"
-  if ns="$(spawn_ns_of "$name")"; then wrap=(ip netns exec "$ns"); fi
+  if ns="$(spawn_ns_of "$name")"; then ensure_host_of "$name"; wrap=(ip netns exec "$ns"); fi
   nohup setsid "${wrap[@]}" "$@" >>"$VAR/log/$name.log" 2>&1 </dev/null &
   echo $! >"$VAR/run/$name.pid"
 }
@@ -145,7 +145,7 @@ healthy() {
 on_pg_host() {
   local name="$1"; shift
   local PG_LISTEN="${PG_LISTEN:-}" PG_NETNS="${PG_NETNS:-}"
-  if hosts_mode; then PG_LISTEN="$(addr_of "$name"),127.0.0.1"; PG_NETNS="$(spawn_ns_of "$name")"; fi
+  if hosts_mode; then PG_LISTEN="$(addr_of "$name"),127.0.0.1"; PG_NETNS="$(spawn_ns_of "$name")"; ensure_host_of "$name"; fi
   "$@"
 }
 pg_trust_hosts() {
@@ -231,27 +231,28 @@ start_server() {
   # PORTOPT_NET_LINKS=0 connects the server straight to its dependencies (no `./portopt net`
   # faults for it): to measure what the links cost.
   local redis_port="$REDIS_PORT" primary_port="$PRIMARY_PORT" replica_port="$REPLICA_PORT"
-  local replica_redis_port="$REDIS_REPLICA_PORT" sentinels
-  mapfile -t sentinels < <(sentinel_ports)
+  local replica_redis_port="$REDIS_REPLICA_PORT" sentinels=() s
+  for s in "${SENTINEL_NAMES[@]}"; do sentinels+=("$(addr_of "$s"):$(sentinel_port "$s")"); done
   if [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]]; then
     start_links "$name"
     redis_port="$(link_port "$name" 0)"; primary_port="$(link_port "$name" 1)"; replica_port="$(link_port "$name" 2)"
     replica_redis_port="$(link_port "$name" 3)"
-    sentinels=("$(link_port "$name" 4)" "$(link_port "$name" 5)" "$(link_port "$name" 6)")
+    sentinels=("127.0.0.1:$(link_port "$name" 4)" "127.0.0.1:$(link_port "$name" 5)" "127.0.0.1:$(link_port "$name" 6)")
   fi
   # Without links the server connects to its dependencies' hosts itself.
-  local pg_host replica_host redis_host
+  local pg_host replica_host redis_host replica_redis_host
   pg_host="$(addr_of postgres-primary)"; replica_host="$(addr_of postgres-replica)"; redis_host="$(addr_of redis)"
-  [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]] && { pg_host=127.0.0.1; replica_host=127.0.0.1; redis_host=127.0.0.1; }
+  replica_redis_host="$(addr_of redis-replica)"
+  [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]] && { pg_host=127.0.0.1; replica_host=127.0.0.1; redis_host=127.0.0.1; replica_redis_host=127.0.0.1; }
   local db_url="jdbc:postgresql://$pg_host:$primary_port/portopt?connectTimeout=2&socketTimeout=10"
   local replica_url="jdbc:postgresql://$replica_host:$replica_port/portopt?connectTimeout=2&socketTimeout=10"
   local redis_url="redis://$redis_host:$redis_port" redis_map=""
   if ha_mode; then
-    db_url="$(ha_db_url primary "$primary_port" "$replica_port")"
-    replica_url="$(ha_db_url replica "$primary_port" "$replica_port")"
+    db_url="$(ha_db_url primary "$pg_host:$primary_port" "$replica_host:$replica_port")"
+    replica_url="$(ha_db_url replica "$pg_host:$primary_port" "$replica_host:$replica_port")"
     redis_url="$(ha_redis_url "${sentinels[@]}")"
-    # Sentinel names the master by its own address; the server reaches it through its link.
-    redis_map="127.0.0.1:$REDIS_PORT=127.0.0.1:$redis_port,127.0.0.1:$REDIS_REPLICA_PORT=127.0.0.1:$replica_redis_port"
+    # Sentinel names the master by its own address (its host's); the server reaches it through its link.
+    redis_map="$(addr_of redis):$REDIS_PORT=$redis_host:$redis_port,$(addr_of redis-replica):$REDIS_REPLICA_PORT=$replica_redis_host:$replica_redis_port"
   fi
   # Completion webhooks of jobs are signed with a secret shared by every server (var/webhook-secret,
   # made once); they may only go to the URL prefixes in PORTOPT_CALLBACK_ALLOW (none by default).
@@ -276,8 +277,8 @@ start_links() { # server-N
   local targets=("$(addr_of redis):$REDIS_PORT" "$(addr_of postgres-primary):$PRIMARY_PORT"
                  "$(addr_of postgres-replica):$REPLICA_PORT") pairs=() p
   if ha_mode; then
-    targets+=("127.0.0.1:$REDIS_REPLICA_PORT")
-    for p in $(sentinel_ports); do targets+=("127.0.0.1:$p"); done
+    targets+=("$(addr_of redis-replica):$REDIS_REPLICA_PORT")
+    for p in "${SENTINEL_NAMES[@]}"; do targets+=("$(addr_of "$p"):$(sentinel_port "$p")"); done
   fi
   for k in "${!targets[@]}"; do
     port_open_on "$name" "$(link_port "$name" "$k")" && die "$name: link port $(link_port "$name" "$k") is taken"
@@ -481,17 +482,17 @@ wait_healthy() {
 
 # --- commands ----------------------------------------------------------------------------------
 cmd_up() {
-  local n="" mode=default both=0
+  local n="" ha="" hosts="" mode
   while (($#)); do
     case "$1" in
       --servers) n="${2:?--servers needs a number}"; shift 2 ;;
-      --ha) mode=ha; both=$((both + 1)); shift ;;
-      --hosts) mode=hosts; both=$((both + 1)); shift ;;
+      --ha) ha=ha; shift ;;
+      --hosts) hosts=hosts; shift ;;
       *) die "up: unknown argument $1" ;;
     esac
   done
-  # Both at once would put Patroni, etcd and Sentinel on hosts too; not built yet.
-  ((both == 2)) && die "up: --hosts and --ha together are not supported yet"
+  # --ha --hosts: the HA engines too, each on the host of ha_host_of.
+  mode="${ha}${ha:+${hosts:+-}}${hosts}"; mode="${mode:-default}"
   [[ -z "$n" ]] && { n="$(server_count)"; ((n > 0)) || n=2; }
   [[ "$n" =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 50)) || die "up: --servers must be between 1 and 50"
   ensure_cluster_packages
@@ -499,11 +500,11 @@ cmd_up() {
   ensure_pg_installed
   set_server_count "$n"
   rm -f "$NET_STATE"   # a new cluster starts with healthy links
-  local was=default; ha_mode && was=ha; hosts_mode && was=hosts
+  local was; was="$(cluster_mode)"
   if [[ "$was" != "$mode" ]] && { alive redis || alive haproxy || alive postgres-primary || alive patroni-primary || alive gateway; }; then
     die "up: a cluster in $was mode is running; ./portopt down first"
   fi
-  [[ "$mode" != hosts || $EUID -eq 0 ]] || die "up --hosts: network namespaces need root"
+  [[ "$mode" != *hosts || $EUID -eq 0 ]] || die "up --hosts: network namespaces need root"
   set_mode "$mode"
   if hosts_mode; then
     say "making the hosts: one network namespace per component on bridge $HOSTS_BRIDGE ($HOSTS_SUBNET.0/24)"
@@ -519,7 +520,7 @@ cmd_up() {
     start_redis
     wait_healthy redis 20
   fi
-  PORTOPT_DB_URL="$(cluster_db_url)" PORTOPT_REDIS_URL="$(cluster_redis_url)" \
+  PORTOPT_DB_URL="$(cluster_db_url)" PORTOPT_REDIS_URL="$(cluster_redis_url)" PORTOPT_REDIS_ADDRESS_MAP="$(cluster_redis_map)" \
     keys_cli dev-key "$VAR/dev-api-key" || die "could not create the development API key"
   local i
   say "starting $n app servers"
@@ -564,6 +565,11 @@ cluster_db_url() {
   if ha_mode; then ha_db_url primary; else echo "jdbc:postgresql://127.0.0.1:$PRIMARY_PORT/portopt?connectTimeout=2&socketTimeout=10"; fi
 }
 cluster_redis_url() { if ha_mode; then ha_redis_url; else echo "redis://127.0.0.1:$REDIS_PORT"; fi; }
+# Sentinel names the master by its host's address; from the machine it is reached through the gateway.
+cluster_redis_map() {
+  ha_mode && hosts_mode || return 0
+  echo "$(addr_of redis):$REDIS_PORT=127.0.0.1:$REDIS_PORT,$(addr_of redis-replica):$REDIS_REPLICA_PORT=127.0.0.1:$REDIS_REPLICA_PORT"
+}
 
 haproxy_all_up() {
   local n="$1" up
@@ -712,7 +718,7 @@ cmd_net() {
           fi ;;
     partition) target="${2:-}"; [[ -n "$target" ]] || die "net partition: which host? (e.g. server-1, redis)"
                hosts_partition "$target" down
-               say "host $target ($(host_addr "$target")) partitioned: its link is down, nothing reaches it or leaves it"
+               say "host $(host_of "$target") ($(addr_of "$target")) partitioned: its link is down, nothing reaches it or leaves it"
                return ;;
     show) [[ -s "$NET_STATE" ]] && cat "$NET_STATE" || echo '{}'
           if hosts_mode; then echo "partitioned hosts: $(hosts_partitioned | tr '\n' ' ')"; fi

@@ -29,8 +29,14 @@ PATRONI_LOOP_WAIT=1
 PATRONI_RETRY_TIMEOUT=3
 SENTINEL_DOWN_AFTER_MS="${PORTOPT_SENTINEL_DOWN_AFTER_MS:-2000}"
 
-ha_mode() { [[ -s "$HA_MODE_FILE" && "$(cat "$HA_MODE_FILE")" == ha ]]; }
+# The mode file holds default, ha, hosts or ha-hosts (the HA cluster across hosts).
+cluster_mode() { if [[ -s "$HA_MODE_FILE" ]]; then cat "$HA_MODE_FILE"; else echo default; fi; }
+ha_mode() { [[ "$(cluster_mode)" == ha || "$(cluster_mode)" == ha-hosts ]]; }
 set_mode() { mkdir -p "$(dirname "$HA_MODE_FILE")"; echo "$1" >"$HA_MODE_FILE"; }
+# The HA engines' state (etcd's data, Patroni's nodes, Sentinel's files) under var/, or under
+# var/hosts/ across hosts: etcd members and Sentinels remember their peers by address, so a cluster
+# made on 127.0.0.1 cannot be started on the hosts' addresses, nor the reverse.
+ha_state() { if hosts_mode; then echo hosts/; fi; }
 
 etcd_client_port() { echo $((12379 + 10 * (${1#etcd-} - 1))); }
 etcd_peer_port() { echo $(($(etcd_client_port "$1") + 1)); }
@@ -85,38 +91,44 @@ ha_healthy() {
 
 # --- etcd --------------------------------------------------------------------------------------
 start_etcd() {
-  local name="$1" cluster="" e
+  local name="$1" cluster="" e addr data
   alive "$name" && return 0
   command -v etcd >/dev/null || die "etcd missing (apt-get install etcd-server)"
-  for e in "${ETCD_NAMES[@]}"; do cluster+="${cluster:+,}$e=http://127.0.0.1:$(etcd_peer_port "$e")"; done
-  mkdir -p "$VAR/$name"; chmod 700 "$VAR/$name"
+  for e in "${ETCD_NAMES[@]}"; do cluster+="${cluster:+,}$e=http://$(addr_of "$e"):$(etcd_peer_port "$e")"; done
+  addr="$(addr_of "$name")"; data="$VAR/$(ha_state)$name"
+  mkdir -p "$data"; chmod 700 "$data"
   # Heartbeat 100 ms, election 1 s: a lost member is replaced within about a second on one machine.
-  ETCD_UNSUPPORTED_ARCH="" spawn "$name" etcd --name "$name" --data-dir "$VAR/$name" \
-    --listen-client-urls "http://127.0.0.1:$(etcd_client_port "$name")" \
-    --advertise-client-urls "http://127.0.0.1:$(etcd_client_port "$name")" \
-    --listen-peer-urls "http://127.0.0.1:$(etcd_peer_port "$name")" \
-    --initial-advertise-peer-urls "http://127.0.0.1:$(etcd_peer_port "$name")" \
+  ETCD_UNSUPPORTED_ARCH="" spawn "$name" etcd --name "$name" --data-dir "$data" \
+    --listen-client-urls "http://$addr:$(etcd_client_port "$name")" \
+    --advertise-client-urls "http://$addr:$(etcd_client_port "$name")" \
+    --listen-peer-urls "http://$addr:$(etcd_peer_port "$name")" \
+    --initial-advertise-peer-urls "http://$addr:$(etcd_peer_port "$name")" \
     --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token portopt \
     --heartbeat-interval 100 --election-timeout 1000 --logger zap --log-level warn --enable-v2=true
 }
 
 etcd_hosts_yaml() {
   local e out=""
-  for e in "${ETCD_NAMES[@]}"; do out+="${out:+, }127.0.0.1:$(etcd_client_port "$e")"; done
+  for e in "${ETCD_NAMES[@]}"; do out+="${out:+, }$(addr_of "$e"):$(etcd_client_port "$e")"; done
   echo "[$out]"
 }
 
 # --- Patroni + PostgreSQL ----------------------------------------------------------------------
 patroni_config() { # patroni-primary|patroni-replica -> path of its YAML
-  local agent="$1" node dir port rest cfg
+  local agent="$1" node dir port rest cfg addr hosts_hba=""
   node="$(postgres_of "$agent")"; port="$(node_port "$agent")"; rest="$(patroni_port "$agent")"
-  dir="$(pg_dir "$agent")"; cfg="$dir/patroni.yml"
+  dir="$(pg_dir "$(ha_state)$agent")"; cfg="$dir/patroni.yml"; addr="$(addr_of "$agent")"
+  # Across hosts the nodes replicate over the hosts' network, which is trusted as loopback is (it
+  # reaches nothing else).
+  hosts_mode && hosts_hba="
+    - host all all $HOSTS_SUBNET.0/24 trust
+    - host replication all $HOSTS_SUBNET.0/24 trust"
   cat >"$cfg" <<EOF
 # Written by ./portopt up --ha (ops/launcher/ha.sh); rewritten at every start.
 scope: portopt
 name: $node
 log: {level: WARNING}
-restapi: {listen: 127.0.0.1:$rest, connect_address: 127.0.0.1:$rest}
+restapi: {listen: $addr:$rest, connect_address: $addr:$rest}
 # etcd's v2 API, not etcd3: Patroni 3.0.2's etcd3 code refreshes the leader key with an unconditional
 # put, so a leader whose agent stalled past the TTL (its PostgreSQL frozen) overwrote its successor's
 # key when it resumed; the successor was demoted and rebuilt from the stale node, and what it had
@@ -143,14 +155,16 @@ bootstrap:
         # A standby that is alive but silent is dropped after 5 s, not 60: commits waiting on a
         # frozen synchronous standby resume once Patroni sees it gone.
         wal_sender_timeout: 5s
-      pg_hba:
-        - local all all trust
-        - host all all 127.0.0.1/32 trust
-        - host replication all 127.0.0.1/32 trust
   initdb: [{encoding: UTF8}, {locale: C.UTF-8}, {auth: trust}]
 postgresql:
-  listen: 127.0.0.1:$port
-  connect_address: 127.0.0.1:$port
+  # Patroni connects to its own node on the first address.
+  listen: $( [[ "$addr" == 127.0.0.1 ]] && echo "127.0.0.1:$port" || echo "$addr,127.0.0.1:$port")
+  connect_address: $addr:$port
+  # Here, not in the bootstrap section: Patroni writes pg_hba.conf from it at every start.
+  pg_hba:
+    - local all all trust
+    - host all all 127.0.0.1/32 trust
+    - host replication all 127.0.0.1/32 trust$hosts_hba
   data_dir: $dir/data
   bin_dir: $PG_BIN
   pgpass: $dir/pgpass
@@ -185,7 +199,7 @@ start_patroni() {
 # after a crash, under a new pid).
 refresh_postgres_pid() {
   local node="$1" data pid
-  data="$VAR/$(patroni_of "$node")/data"
+  data="$VAR/$(ha_state)$(patroni_of "$node")/data"
   pid="$(head -1 "$data/postmaster.pid" 2>/dev/null)" || true
   if [[ -n "$pid" ]] && running_pid "$pid"; then echo "$pid" >"$VAR/run/$node.pid"; else rm -f "$VAR/run/$node.pid"; fi
 }
@@ -220,7 +234,7 @@ stop_postgres_node() {
   local node="$1" agent; agent="$(patroni_of "$node")"
   terminate "$agent" TERM 60
   # A postmaster left behind by an agent that was killed is stopped too.
-  local data="$VAR/$agent/data"
+  local data="$VAR/$(ha_state)$agent/data"
   if [[ -f "$data/postmaster.pid" ]] && find_pg_bin; then
     as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
   fi
@@ -229,14 +243,14 @@ stop_postgres_node() {
 
 takes_writes() { [[ "$(psql -h 127.0.0.1 -p "$1" -U postgres -d postgres -tAc "SELECT pg_is_in_recovery()" 2>/dev/null)" == f ]]; }
 
-ha_db_url() { # primary|replica [link ports...]
-  local kind="$1" p1="${2:-$PRIMARY_PORT}" p2="${3:-$REPLICA_PORT}"
+ha_db_url() { # primary|replica [PRIMARY_HOST:PORT REPLICA_HOST:PORT] (the servers' links; the nodes through 127.0.0.1 by default)
+  local kind="$1" n1="${2:-127.0.0.1:$PRIMARY_PORT}" n2="${3:-127.0.0.1:$REPLICA_PORT}"
   # The JDBC driver finds the node that takes writes itself (targetServerType); it rechecks a host's
   # role every 2 s instead of 10, so a promoted standby is found within the failover.
   if [[ "$kind" == primary ]]; then
-    echo "jdbc:postgresql://127.0.0.1:$p1,127.0.0.1:$p2/portopt?targetServerType=primary&hostRecheckSeconds=2&connectTimeout=2&socketTimeout=10"
+    echo "jdbc:postgresql://$n1,$n2/portopt?targetServerType=primary&hostRecheckSeconds=2&connectTimeout=2&socketTimeout=10"
   else
-    echo "jdbc:postgresql://127.0.0.1:$p2,127.0.0.1:$p1/portopt?targetServerType=preferSecondary&hostRecheckSeconds=2&connectTimeout=2&socketTimeout=10"
+    echo "jdbc:postgresql://$n2,$n1/portopt?targetServerType=preferSecondary&hostRecheckSeconds=2&connectTimeout=2&socketTimeout=10"
   fi
 }
 
@@ -245,35 +259,39 @@ ha_db_url() { # primary|replica [link ports...]
 # crashed master that came back as an empty master would be synced from by its replica. Before any
 # Sentinel runs (a fresh cluster), redis leads and redis-replica follows it.
 redis_replicaof_args() { # own port -> --replicaof HOST PORT, or nothing when this node is the master
-  local own="$1" master_port="$REDIS_PORT" addr
-  addr="$(sentinel_master_addr 2>/dev/null)" && master_port="${addr##*:}"
-  [[ "$master_port" == "$own" ]] || echo "--replicaof 127.0.0.1 $master_port"
+  local own="$1" master_port="$REDIS_PORT" master_host addr
+  master_host="$(addr_of redis)"
+  addr="$(sentinel_master_addr 2>/dev/null)" && { master_host="${addr%:*}"; master_port="${addr##*:}"; }
+  [[ "$master_port" == "$own" ]] || echo "--replicaof $master_host $master_port"
 }
 
 start_redis_replica() {
   alive redis-replica && return 0
   mkdir -p "$VAR/redis-replica"
   rm -f "$VAR/redis-replica/dump.rdb"   # a cache starts empty (see start_redis)
+  local net_args=(--bind 127.0.0.1 --enable-debug-command local)
+  hosts_mode && net_args=(--bind "$(addr_of redis-replica)" 127.0.0.1 --protected-mode no --enable-debug-command yes)
   # shellcheck disable=SC2046
-  spawn redis-replica redis-server --bind 127.0.0.1 --port "$REDIS_REPLICA_PORT" --save "" --appendonly no \
-    --enable-debug-command local --dir "$VAR/redis-replica" --maxmemory 1gb --maxmemory-policy allkeys-lru \
+  spawn redis-replica redis-server "${net_args[@]}" --port "$REDIS_REPLICA_PORT" --save "" --appendonly no \
+    --dir "$VAR/redis-replica" --maxmemory 1gb --maxmemory-policy allkeys-lru \
     $(redis_replicaof_args "$REDIS_REPLICA_PORT")
 }
 
 start_sentinel() {
   local name="$1" port conf
   alive "$name" && return 0
-  port="$(sentinel_port "$name")"; conf="$VAR/cluster/$name.conf"
-  mkdir -p "$VAR/cluster"
+  port="$(sentinel_port "$name")"; conf="$VAR/$(ha_state)cluster/$name.conf"
+  mkdir -p "$(dirname "$conf")"
   # Sentinel rewrites its file with what it learns (the current master, its peers): kept across
   # restarts so a restarted Sentinel knows of a failover that happened without it.
   if [[ ! -s "$conf" ]]; then
     cat >"$conf" <<EOF
 port $port
-bind 127.0.0.1
+bind $(addr_of "$name")$(hosts_mode && echo " 127.0.0.1
+protected-mode no")
 daemonize no
 sentinel resolve-hostnames no
-sentinel monitor $REDIS_MASTER_NAME 127.0.0.1 $REDIS_PORT 2
+sentinel monitor $REDIS_MASTER_NAME $(addr_of redis) $REDIS_PORT 2
 sentinel down-after-milliseconds $REDIS_MASTER_NAME $SENTINEL_DOWN_AFTER_MS
 sentinel failover-timeout $REDIS_MASTER_NAME 10000
 sentinel parallel-syncs $REDIS_MASTER_NAME 1
@@ -291,10 +309,10 @@ sentinel_master_addr() {
   return 1
 }
 
-ha_redis_url() { # [sentinel ports...]
-  local ports=("$@") p out=""
-  ((${#ports[@]})) || mapfile -t ports < <(sentinel_ports)
-  for p in "${ports[@]}"; do out+="${out:+,}127.0.0.1:$p"; done
+ha_redis_url() { # [sentinel HOST:PORT...] (through 127.0.0.1 by default)
+  local nodes=("$@") p out=""
+  ((${#nodes[@]})) || for p in $(sentinel_ports); do nodes+=("127.0.0.1:$p"); done
+  for p in "${nodes[@]}"; do out+="${out:+,}$p"; done
   echo "redis-sentinel://$out#$REDIS_MASTER_NAME"
 }
 
@@ -305,7 +323,7 @@ ha_start_dependencies() {
   say "starting etcd (3 members: ${ETCD_NAMES[*]})"
   for e in "${ETCD_NAMES[@]}"; do start_etcd "$e"; done
   for e in "${ETCD_NAMES[@]}"; do wait_healthy "$e" 30; done
-  if [[ ! -f "$VAR/patroni-primary/data/PG_VERSION" && ! -f "$VAR/patroni-replica/data/PG_VERSION" ]]; then
+  if [[ ! -f "$VAR/$(ha_state)patroni-primary/data/PG_VERSION" && ! -f "$VAR/$(ha_state)patroni-replica/data/PG_VERSION" ]]; then
     say "starting PostgreSQL under Patroni: postgres-primary (:$PRIMARY_PORT) bootstraps, postgres-replica (:$REPLICA_PORT) follows"
     start_postgres_node postgres-primary
   else

@@ -21,10 +21,17 @@ HOSTS_BRIDGE=po-br0
 MACHINE_NS=po-machine
 GATEWAY_SOCK="$VAR/run/gateway.sock"
 
-hosts_mode() { [[ -s "$HA_MODE_FILE" && "$(cat "$HA_MODE_FILE")" == hosts ]]; }
+hosts_mode() { [[ "$(cluster_mode)" == hosts || "$(cluster_mode)" == ha-hosts ]]; }
 
-# The host a component runs on: its own; a server's links run on the server's host.
-host_of() { case "$1" in net-server-*) echo "${1#net-}" ;; *) echo "$1" ;; esac; }
+# The host a component runs on: its own; a server's links run on the server's host. In the HA
+# cluster across hosts the engines share the hosts of ha_host_of (db-1: etcd-1, Patroni and its
+# PostgreSQL; cache-1: Redis and a Sentinel; ...), so a crash of db-1 takes all of them at once.
+host_of() {
+  case "$1" in
+    net-server-*) echo "${1#net-}" ;;
+    *) ha_mode && ha_host_of "$1" && return 0; echo "$1" ;;
+  esac
+}
 host_octet() {
   case "$1" in
     haproxy) echo 2 ;;
@@ -37,6 +44,11 @@ host_octet() {
     redis-exporter) echo 9 ;;
     postgres-exporter) echo 10 ;;
     server-*) [[ "${1#server-}" =~ ^[0-9]+$ ]] && ((${1#server-} <= 50)) || return 1; echo $((100 + ${1#server-})) ;;
+    db-1) echo 11 ;;
+    db-2) echo 12 ;;
+    cache-1) echo 13 ;;
+    cache-2) echo 14 ;;
+    witness) echo 15 ;;
     gateway) echo 250 ;;
     *) return 1 ;;
   esac
@@ -46,13 +58,15 @@ host_addr() { local o; o="$(host_octet "$1")" || return 1; echo "$HOSTS_SUBNET.$
 host_veth() { echo "po-h$(host_octet "$1")"; }   # the bridge's end of the host's link
 # Where the other hosts reach component C: its host's address, or loopback in the other modes.
 addr_of() { if hosts_mode; then host_addr "$(host_of "$1")"; else echo 127.0.0.1; fi; }
-# The namespace a component is spawned in, or nothing (the machine's own).
+# The namespace a component is spawned in, or nothing (the machine's own). It makes nothing: the
+# caller makes the host (ensure_host_of), outside a command substitution, so a failure stops it.
 spawn_ns_of() {
   hosts_mode || return 1
   [[ "$1" == gateway ]] && return 1
   local h; h="$(host_of "$1")"; host_octet "$h" >/dev/null || return 1
-  ensure_host "$h"; host_ns "$h"
+  host_ns "$h"
 }
+ensure_host_of() { ensure_host "$(host_of "$1")"; }
 
 ensure_bridge() {
   if ! ip link show "$HOSTS_BRIDGE" >/dev/null 2>&1; then
@@ -66,20 +80,24 @@ ensure_bridge() {
 ensure_host() {
   local h="$1" ns veth addr
   ns="$(host_ns "$h")"; veth="$(host_veth "$h")"; addr="$(host_addr "$h")" || die "no host for $h"
-  [[ -e "/run/netns/$ns" ]] && return 0
+  # (Not `ip | grep -q`: under pipefail, grep leaving early can fail the pipe with SIGPIPE.)
+  [[ "$(ip -n "$ns" addr show dev eth0 2>/dev/null)" == *"inet $addr/"* ]] && return 0
+  # Made, or completed when an earlier failure left it half made; a live host is never replaced.
   ensure_bridge
-  ip netns add "$ns"
-  ip link add "$veth" type veth peer name eth0 netns "$ns"
-  ip link set "$veth" master "$HOSTS_BRIDGE" up
-  ip -n "$ns" addr add "$addr/24" dev eth0
-  ip -n "$ns" link set lo up
-  ip -n "$ns" link set eth0 up
+  [[ -e "/run/netns/$ns" ]] || ip netns add "$ns" || die "host $h: cannot add network namespace $ns"
+  if ! ip -n "$ns" link show dev eth0 >/dev/null 2>&1; then
+    ip link del "$veth" 2>/dev/null || true
+    ip link add "$veth" type veth peer name eth0 netns "$ns" || die "host $h: cannot add its link $veth"
+  fi
+  ip link set "$veth" master "$HOSTS_BRIDGE" up || die "host $h: cannot join $veth to $HOSTS_BRIDGE"
+  ip -n "$ns" addr add "$addr/24" dev eth0 || die "host $h: cannot give eth0 address $addr"
+  ip -n "$ns" link set lo up && ip -n "$ns" link set eth0 up || die "host $h: cannot bring its interfaces up"
 }
 
 # Runs a command on component C's host (on the machine in the other modes).
 in_host_of() {
   local c="$1" ns; shift
-  if ns="$(spawn_ns_of "$c")"; then ip netns exec "$ns" "$@"; else "$@"; fi
+  if ns="$(spawn_ns_of "$c")"; then ensure_host_of "$c"; ip netns exec "$ns" "$@"; else "$@"; fi
 }
 # A TCP port open on 127.0.0.1 of C's host.
 port_open_on() {
@@ -107,7 +125,8 @@ hosts_net_down() {
 gateway_forwards() { # [SERVERS] -> lines: NAME PORT
   local n="${1:-$(server_count)}" i c
   for ((i = 1; i <= n; i++)); do echo "server-$i $((8080 + i))"; echo "server-$i $((9080 + i))"; done
-  for c in redis postgres-primary postgres-replica prometheus alertmanager alert-sink redis-exporter postgres-exporter; do
+  for c in redis postgres-primary postgres-replica prometheus alertmanager alert-sink redis-exporter postgres-exporter \
+           $(ha_mode && ha_component_names); do
     echo "$c $(component_port "$c")"
   done
 }
@@ -129,7 +148,7 @@ defaults
 EOF
     while read -r name port; do
       printf 'listen %s-%s\n    bind 127.0.0.1:%s\n    server %s %s:%s namespace %s\n' \
-        "$name" "$port" "$port" "$name" "$(host_addr "$name")" "$port" "$(host_ns gateway)"
+        "$name" "$port" "$port" "$name" "$(addr_of "$name")" "$port" "$(host_ns gateway)"
     done < <(gateway_forwards "${1:-}")
   } >"$out.tmp"
   haproxy -c -q -f "$out.tmp" || die "rendered gateway config is invalid: $out.tmp"
@@ -145,22 +164,29 @@ start_gateway() {
   wait_until gateway 10 gateway_healthy || die "gateway did not start; see var/log/gateway.log"
 }
 
-gateway_healthy() { echo "show info" | socat -t 2 - "UNIX-CONNECT:$GATEWAY_SOCK" 2>/dev/null | grep -q '^Pid:'; }
+gateway_healthy() { [[ "$(echo "show info" | socat -t 2 - "UNIX-CONNECT:$GATEWAY_SOCK" 2>/dev/null)" == *$'\n'Pid:* ]]; }
 
 reload_gateway() { # [SERVERS]: the servers to forward, the cluster's count by default
   hosts_mode && alive gateway || return 0
   render_gateway "${1:-}"
   kill -USR2 "$(pid_of gateway)"
   sleep 0.5
-  wait_until gateway 10 gateway_healthy || say "warning: the gateway did not come back after its reload"
+  # The reload took when the master answers and every port of the new configuration is bound.
+  wait_until gateway 10 gateway_forwarding "${1:-}" || say "warning: the gateway did not come back after its reload"
+}
+gateway_forwarding() { # [SERVERS]
+  gateway_healthy || return 1
+  local name port
+  while read -r name port; do port_open "$port" || return 1; done < <(gateway_forwards "${1:-}")
 }
 
 # --- faults on the hosts' links --------------------------------------------------------------------
 # ./portopt net partition HOST: the host's link taken down at the bridge (the kernel's partition:
 # nothing in or out, connections hang until their own timeouts). heal brings it back.
-hosts_partition() {
-  local h="$1" state="$2"
+hosts_partition() { # HOST|COMPONENT up|down
+  local h state="$2"
   hosts_mode || die "net partition: needs the cluster across hosts (./portopt up --hosts)"
+  h="$(host_of "$1")"
   [[ -e "/run/netns/$(host_ns "$h")" ]] || die "net partition: no host $h (one of: $(hosts_listed | sed 's/^po-//' | tr '\n' ' '))"
   ip link set dev "$(host_veth "$h")" "$state"
 }
@@ -168,7 +194,7 @@ hosts_partition() {
 hosts_partitioned() {
   local ns
   for ns in $(hosts_listed); do
-    ip link show dev "$(host_veth "${ns#po-}")" 2>/dev/null | grep -q "state DOWN" && echo "${ns#po-}"
+    [[ "$(ip link show dev "$(host_veth "${ns#po-}")" 2>/dev/null)" == *"state DOWN"* ]] && echo "${ns#po-}"
   done
 }
 
@@ -184,6 +210,6 @@ hosts_crash() {
   [[ -n "${pids// }" ]] || die "crash: nothing runs on host $host"
   # shellcheck disable=SC2086
   kill -9 $pids 2>/dev/null || true
-  for c in "$host" "net-$host"; do rm -f "$VAR/run/$c.pid"; done
+  for c in "$host" "net-$host" $(ha_mode && ha_host_members "$host"); do rm -f "$VAR/run/$c.pid"; done
   say "host $host ($(host_addr "$host")) crashed: SIGKILL to pids $pids"
 }

@@ -99,7 +99,7 @@ public class SharedCache implements DisposableBean {
      * is given, Sentinel's answers included, is translated first: Sentinel names a master by its
      * own address, and a server may have to reach it by another (its network link).
      */
-    static io.lettuce.core.resource.ClientResources clientResources(String addressMap) {
+    public static io.lettuce.core.resource.ClientResources clientResources(String addressMap) {
         var resources = io.lettuce.core.resource.ClientResources.builder();
         java.util.Map<HostAndPort, HostAndPort> map = parseAddressMap(addressMap);
         if (!map.isEmpty()) {

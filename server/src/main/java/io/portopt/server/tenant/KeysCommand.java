@@ -187,7 +187,10 @@ public final class KeysCommand {
         }
         RedisURI uri = RedisURI.create(redisUrl);
         uri.setTimeout(Duration.ofSeconds(2));
-        RedisClient client = RedisClient.create(uri);
+        // Sentinel names the master by its own address; an operator's machine may reach it by another
+        // (the cluster across hosts maps the hosts' addresses to the machine's forwarded ports).
+        var resources = SharedCache.clientResources(System.getenv("PORTOPT_REDIS_ADDRESS_MAP"));
+        RedisClient client = RedisClient.create(resources, uri);
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             c.sync().publish(SharedCache.INVALIDATION_CHANNEL, keyMessage);
             if (tenantMessage != null) {
@@ -197,6 +200,7 @@ public final class KeysCommand {
             err.println("keys: Redis not reachable (" + e.getMessage() + "); servers notice within 3 s");
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown(0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 }
