@@ -17,8 +17,17 @@ time_until() {
   python3 -c "print(f'{$EPOCHREALTIME - $start:.1f} s')"
 }
 
-# A write commits on whichever node takes writes.
-postgres_write() { timeout 2 psql "$HA_DSN" -qc 'INSERT INTO failover_probe DEFAULT VALUES' >/dev/null 2>&1; }
+# A write commits on whichever node takes writes. Each node is tried with a bound of its own: one
+# multi-host attempt under one bound never reached the second node while the first was frozen
+# (libpq waits at least 2 s on a host that accepts and answers nothing).
+postgres_write() {
+  local port
+  for port in "$PRIMARY_PORT" "$REPLICA_PORT"; do
+    timeout 1 psql "host=127.0.0.1 port=$port dbname=portopt user=postgres target_session_attrs=read-write sslmode=disable" \
+      -qc 'INSERT INTO failover_probe DEFAULT VALUES' >/dev/null 2>&1 && return 0
+  done
+  return 1
+}
 # A SET succeeds on the node Sentinel names as master.
 redis_write() {
   local addr; addr="$(sentinel_master_addr 2>/dev/null)" \
