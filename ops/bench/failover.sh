@@ -5,7 +5,19 @@
 # plans (ids handed out that the primary does not have once write-behind has drained), unreadable ids.
 # Sourced by ./portopt after chaos.sh (chaos_load, json_field, row, unreadable_ids).
 
-HA_DSN="host=127.0.0.1,127.0.0.1 port=$PRIMARY_PORT,$REPLICA_PORT dbname=portopt user=postgres target_session_attrs=read-write connect_timeout=1 sslmode=disable"
+# The node that takes writes is asked node by node, each attempt bounded on its own: libpq's
+# multi-host list (target_session_attrs=read-write) stops at the first node when that node accepts
+# and then closes or hangs (a frozen postmaster; across hosts, the gateway in front of a dead one),
+# and never tries the second.
+node_dsn() { echo "host=127.0.0.1 port=$1 dbname=portopt user=postgres target_session_attrs=read-write sslmode=disable"; }
+# The port of the node that takes writes now, or nothing.
+writer_port() {
+  local port
+  for port in "$PRIMARY_PORT" "$REPLICA_PORT"; do
+    [[ "$(timeout 1 psql "$(node_dsn "$port")" -tAc 'SELECT NOT pg_is_in_recovery()' </dev/null 2>/dev/null)" == t ]] && { echo "$port"; return 0; }
+  done
+  return 1
+}
 
 # Seconds from now until COMMAND succeeds (polled every 100 ms, up to 120 s).
 time_until() {
@@ -17,14 +29,11 @@ time_until() {
   python3 -c "print(f'{$EPOCHREALTIME - $start:.1f} s')"
 }
 
-# A write commits on whichever node takes writes. Each node is tried with a bound of its own: one
-# multi-host attempt under one bound never reached the second node while the first was frozen
-# (libpq waits at least 2 s on a host that accepts and answers nothing).
+# A write commits on whichever node takes writes.
 postgres_write() {
   local port
   for port in "$PRIMARY_PORT" "$REPLICA_PORT"; do
-    timeout 1 psql "host=127.0.0.1 port=$port dbname=portopt user=postgres target_session_attrs=read-write sslmode=disable" \
-      -qc 'INSERT INTO failover_probe DEFAULT VALUES' >/dev/null 2>&1 && return 0
+    timeout 1 psql "$(node_dsn "$port")" -qc 'INSERT INTO failover_probe DEFAULT VALUES' >/dev/null 2>&1 && return 0
   done
   return 1
 }
@@ -40,7 +49,7 @@ lost_plans() {
   while :; do
     missing="$( (echo "CREATE TEMP TABLE handed (id uuid);"; echo "COPY handed FROM STDIN;"; grep . "$ids"; echo '\.';
                 echo "SELECT count(*) FROM handed h WHERE NOT EXISTS (SELECT 1 FROM plan p WHERE p.id = h.id);") \
-      | psql "$HA_DSN" -qtA 2>/dev/null | tail -1)"
+      | { port="$(writer_port)" && psql "$(node_dsn "$port")" -qtA 2>/dev/null; } | tail -1)"
     [[ "$missing" == 0 ]] || ((SECONDS >= deadline)) && break
     sleep 2
   done
@@ -105,7 +114,8 @@ failover_run() { # label rate retries kind(postgres|redis|postgres-frozen)
 cmd_bench_failover() {
   ha_mode && healthy haproxy || die "bench failover: start the HA cluster first (./portopt up --ha)"
   mkdir -p "$VAR/log" "$VAR/chaos"
-  psql "$HA_DSN" -qc 'CREATE TABLE IF NOT EXISTS failover_probe (at timestamptz DEFAULT now())' >/dev/null \
+  local port; port="$(writer_port)" || die "bench failover: no PostgreSQL node takes writes"
+  psql "$(node_dsn "$port")" -qc 'CREATE TABLE IF NOT EXISTS failover_probe (at timestamptz DEFAULT now())' >/dev/null \
     || die "bench failover: no PostgreSQL node takes writes"
   local n; n="$(server_count)"
   say "measuring full-solve capacity (distinct requests, 1 s budget, 30 s at 3 req/s per server)"

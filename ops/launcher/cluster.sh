@@ -400,6 +400,18 @@ write_prometheus_targets() {
   out+=']'
   echo "$out" >"$VAR/prometheus/targets/servers.json.tmp"
   mv "$VAR/prometheus/targets/servers.json.tmp" "$VAR/prometheus/targets/servers.json"
+  # The HA engines, labelled by the node or member they are.
+  local patroni="[]" etcd="[]" c
+  if ha_mode; then
+    patroni="[$(sep2=""; for c in postgres-primary postgres-replica; do
+      printf '%s{"targets": ["%s:%s"], "labels": {"node": "%s"}}' "$sep2" "$(addr_of "$c")" "$(patroni_port "$c")" "$c"; sep2=", "
+    done)]"
+    etcd="[$(sep2=""; for c in "${ETCD_NAMES[@]}"; do
+      printf '%s{"targets": ["%s:%s"], "labels": {"member": "%s"}}' "$sep2" "$(addr_of "$c")" "$(etcd_client_port "$c")" "$c"; sep2=", "
+    done)]"
+  fi
+  echo "$patroni" >"$VAR/prometheus/targets/patroni.json.tmp"; mv "$VAR/prometheus/targets/patroni.json.tmp" "$VAR/prometheus/targets/patroni.json"
+  echo "$etcd" >"$VAR/prometheus/targets/etcd.json.tmp"; mv "$VAR/prometheus/targets/etcd.json.tmp" "$VAR/prometheus/targets/etcd.json"
 }
 
 start_prometheus() {

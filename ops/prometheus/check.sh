@@ -44,7 +44,7 @@ shopt -u nullglob
 
 step "1. promtool check config: ops/prometheus/prometheus.yml.template (rendered)"
 mkdir -p "$TMP/var/prometheus/targets"
-echo '[]' >"$TMP/var/prometheus/targets/servers.json"
+for f in servers patroni etcd; do echo '[]' >"$TMP/var/prometheus/targets/$f.json"; done
 render "$PROM_DIR/prometheus.yml.template" "$TMP/var/prometheus/prometheus.yml"
 if grep -q '@@' "$TMP/var/prometheus/prometheus.yml"; then
   fail "prometheus.yml.template has placeholders other than @@VAR@@ and @@OPS@@"

@@ -64,6 +64,17 @@ class FailoverIT {
         assertThat(master).isIn(6380, 6381);
         assertThat(redisRole(master)).isEqualTo("master");
         assertThat(redisRole(master == 6380 ? 6381 : 6380)).isEqualTo("slave");
+        // Prometheus scrapes both Patroni agents and the three etcd members, and sees one leader.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String up = promValue("count(up{job=~\"patroni|etcd\"} == 1)");
+        String leaders = promValue("sum(patroni_primary{job=\"patroni\"})");
+        while ((!up.equals("5") || !leaders.equals("1")) && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            up = promValue("count(up{job=~\"patroni|etcd\"} == 1)");
+            leaders = promValue("sum(patroni_primary{job=\"patroni\"})");
+        }
+        assertThat(up).as("Patroni agents and etcd members up in Prometheus").isEqualTo("5");
+        assertThat(leaders).as("Patroni leaders seen by Prometheus").isEqualTo("1");
         String status = Launcher.stdout(60, "status");
         for (String c : List.of("etcd-1", "etcd-2", "etcd-3", "patroni-primary", "patroni-replica", "sentinel-1",
                 "sentinel-2", "sentinel-3", "redis-replica")) {
@@ -283,6 +294,16 @@ class FailoverIT {
             }
         }
         return Map.of();
+    }
+
+    /** The value of an instant PromQL query with one result, or "" when it has none. */
+    private static String promValue(String query) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:9090/api/v1/query?query="
+                + java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8));
+        String body = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        var result = tools.jackson.databind.json.JsonMapper.builder().build().readTree(body).path("data").path("result");
+        return result.isEmpty() ? "" : result.get(0).path("value").get(1).asText();
     }
 
     private static String otherNode(String node) {
