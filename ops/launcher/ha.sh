@@ -350,6 +350,14 @@ ha_start_dependencies() {
   for s in "${SENTINEL_NAMES[@]}"; do start_sentinel "$s"; done
   for s in "${SENTINEL_NAMES[@]}"; do wait_healthy "$s" 20; done
   wait_healthy redis-replica 20
+  # After a restart the Sentinels remember an earlier failover while both nodes start fresh: up
+  # returns once the node they name is master (they reconfigure the nodes themselves).
+  wait_until "Sentinel and Redis agreeing on the master" 30 sentinel_master_is_master \
+    || say "warning: the node the Sentinels name is not master yet"
+}
+sentinel_master_is_master() {
+  local addr; addr="$(sentinel_master_addr 2>/dev/null)" || return 1
+  [[ "$(redis-cli -p "${addr##*:}" ROLE 2>/dev/null | head -1)" == master ]]
 }
 
 ha_stop_dependencies() {
