@@ -208,10 +208,15 @@ start_redis() {
   # DEBUG SLEEP (a Redis that is alive but answers nothing) is allowed from loopback only: bench chaos uses it.
   # In the hosts mode Redis is reached on its host's address (only the hosts and the gateway reach
   # it), so protected mode, which refuses every client but loopback, is off there.
-  local net_args=(--bind 127.0.0.1 --enable-debug-command local)
-  hosts_mode && net_args=(--bind "$(addr_of redis)" 127.0.0.1 --protected-mode no --enable-debug-command yes)
+  local net_args; read -ra net_args <<<"$(redis_net_args redis)"
   spawn redis redis-server "${net_args[@]}" --port "$REDIS_PORT" --save "" --appendonly no \
     --dir "$VAR/redis" --maxmemory 1gb --maxmemory-policy allkeys-lru $(ha_mode && redis_replicaof_args "$REDIS_PORT")
+}
+
+# Where a Redis node (NAME) listens, and who may send it DEBUG.
+redis_net_args() {
+  if hosts_mode; then echo "--bind $(addr_of "$1") 127.0.0.1 --protected-mode no --enable-debug-command yes"
+  else echo "--bind 127.0.0.1 --enable-debug-command local"; fi
 }
 
 # --- app servers -------------------------------------------------------------------------------
@@ -398,8 +403,7 @@ write_prometheus_targets() {
     sep=", "
   done
   out+=']'
-  echo "$out" >"$VAR/prometheus/targets/servers.json.tmp"
-  mv "$VAR/prometheus/targets/servers.json.tmp" "$VAR/prometheus/targets/servers.json"
+  write_targets servers "$out"
   # The HA engines, labelled by the node or member they are.
   local patroni="[]" etcd="[]" c
   if ha_mode; then
@@ -410,8 +414,13 @@ write_prometheus_targets() {
       printf '%s{"targets": ["%s:%s"], "labels": {"member": "%s"}}' "$sep2" "$(addr_of "$c")" "$(etcd_client_port "$c")" "$c"; sep2=", "
     done)]"
   fi
-  echo "$patroni" >"$VAR/prometheus/targets/patroni.json.tmp"; mv "$VAR/prometheus/targets/patroni.json.tmp" "$VAR/prometheus/targets/patroni.json"
-  echo "$etcd" >"$VAR/prometheus/targets/etcd.json.tmp"; mv "$VAR/prometheus/targets/etcd.json.tmp" "$VAR/prometheus/targets/etcd.json"
+  write_targets patroni "$patroni"
+  write_targets etcd "$etcd"
+}
+# Prometheus' file_sd list NAME, written whole and renamed so it never reads half a file.
+write_targets() {
+  echo "$2" >"$VAR/prometheus/targets/$1.json.tmp"
+  mv "$VAR/prometheus/targets/$1.json.tmp" "$VAR/prometheus/targets/$1.json"
 }
 
 start_prometheus() {

@@ -269,8 +269,7 @@ start_redis_replica() {
   alive redis-replica && return 0
   mkdir -p "$VAR/redis-replica"
   rm -f "$VAR/redis-replica/dump.rdb"   # a cache starts empty (see start_redis)
-  local net_args=(--bind 127.0.0.1 --enable-debug-command local)
-  hosts_mode && net_args=(--bind "$(addr_of redis-replica)" 127.0.0.1 --protected-mode no --enable-debug-command yes)
+  local net_args; read -ra net_args <<<"$(redis_net_args redis-replica)"
   # shellcheck disable=SC2046
   spawn redis-replica redis-server "${net_args[@]}" --port "$REDIS_REPLICA_PORT" --save "" --appendonly no \
     --dir "$VAR/redis-replica" --maxmemory 1gb --maxmemory-policy allkeys-lru \

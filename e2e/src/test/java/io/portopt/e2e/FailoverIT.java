@@ -66,12 +66,15 @@ class FailoverIT {
         assertThat(redisRole(master == 6380 ? 6381 : 6380)).isEqualTo("slave");
         // Prometheus scrapes both Patroni agents and the three etcd members, and sees one leader.
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String up = promValue("count(up{job=~\"patroni|etcd\"} == 1)");
-        String leaders = promValue("sum(patroni_primary{job=\"patroni\"})");
-        while ((!up.equals("5") || !leaders.equals("1")) && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
+        String up;
+        String leaders;
+        while (true) {
             up = promValue("count(up{job=~\"patroni|etcd\"} == 1)");
             leaders = promValue("sum(patroni_primary{job=\"patroni\"})");
+            if ((up.equals("5") && leaders.equals("1")) || System.nanoTime() >= deadline) {
+                break;
+            }
+            Thread.sleep(1000);
         }
         assertThat(up).as("Patroni agents and etcd members up in Prometheus").isEqualTo("5");
         assertThat(leaders).as("Patroni leaders seen by Prometheus").isEqualTo("1");
