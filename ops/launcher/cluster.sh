@@ -237,7 +237,8 @@ start_server() {
   # faults for it): to measure what the links cost.
   local redis_port="$REDIS_PORT" primary_port="$PRIMARY_PORT" replica_port="$REPLICA_PORT"
   local replica_redis_port="$REDIS_REPLICA_PORT" sentinels=() s
-  for s in "${SENTINEL_NAMES[@]}"; do sentinels+=("$(addr_of "$s"):$(sentinel_port "$s")"); done
+  # (The HA engines have hosts only in the HA mode: addr_of fails for them otherwise.)
+  if ha_mode; then for s in "${SENTINEL_NAMES[@]}"; do sentinels+=("$(addr_of "$s"):$(sentinel_port "$s")"); done; fi
   if [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]]; then
     start_links "$name"
     redis_port="$(link_port "$name" 0)"; primary_port="$(link_port "$name" 1)"; replica_port="$(link_port "$name" 2)"
@@ -247,7 +248,7 @@ start_server() {
   # Without links the server connects to its dependencies' hosts itself.
   local pg_host replica_host redis_host replica_redis_host
   pg_host="$(addr_of postgres-primary)"; replica_host="$(addr_of postgres-replica)"; redis_host="$(addr_of redis)"
-  replica_redis_host="$(addr_of redis-replica)"
+  ha_mode && replica_redis_host="$(addr_of redis-replica)"
   [[ "${PORTOPT_NET_LINKS:-1}" != 0 ]] && { pg_host=127.0.0.1; replica_host=127.0.0.1; redis_host=127.0.0.1; replica_redis_host=127.0.0.1; }
   local db_url="jdbc:postgresql://$pg_host:$primary_port/portopt?connectTimeout=2&socketTimeout=10"
   local replica_url="jdbc:postgresql://$replica_host:$replica_port/portopt?connectTimeout=2&socketTimeout=10"

@@ -65,12 +65,14 @@ class FailoverIT {
         assertThat(redisRole(master)).isEqualTo("master");
         assertThat(redisRole(master == 6380 ? 6381 : 6380)).isEqualTo("slave");
         // Prometheus scrapes both Patroni agents and the three etcd members, and sees one leader.
+        // Only samples of the last 15 s count: a restarted Prometheus still shows the previous
+        // cluster's series (other addresses) for its 5-minute lookback.
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String up;
         String leaders;
         while (true) {
-            up = promValue("count(up{job=~\"patroni|etcd\"} == 1)");
-            leaders = promValue("sum(patroni_primary{job=\"patroni\"})");
+            up = promValue("count((up{job=~\"patroni|etcd\"} == 1) and (time() - timestamp(up{job=~\"patroni|etcd\"}) < 15))");
+            leaders = promValue("sum(patroni_primary{job=\"patroni\"} and (time() - timestamp(patroni_primary{job=\"patroni\"}) < 15))");
             if ((up.equals("5") && leaders.equals("1")) || System.nanoTime() >= deadline) {
                 break;
             }
